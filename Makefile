@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: MIT
+# licd: one plain Makefile for the whole tree (see README.md).
+#
+#   make            build everything into $(O)/ (default build/)
+#   make check      install missing Debian packages, build, run every test
+#   make asan       the whole suite under ASan+UBSan (in build-asan/)
+#   make fuzz       build the libFuzzer harnesses (build-fuzz/) and run each
+#   make analyze    static analysis (cppcheck)
+#   make bench      measured figures (after issue 5)
+#   make demo       the end-to-end demonstration
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+LIBDIR	?= $(PREFIX)/lib
+INCDIR	?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/licd
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+O	?= build
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS	?=
+PKG_CONFIG ?= pkg-config
+
+WARN	:= -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wvla
+PKGS	:= libsodium jansson libconfig
+INC	:= -Icommon -Ipolicy
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs	  = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+ALL_CPPFLAGS = -D_GNU_SOURCE -DLICD_DATADIR='"$(DATADIR)"' \
+	$(if $(ROOT_PIN),-DLICD_ROOT_PIN='"$(ROOT_PIN)"') $(INC) \
+	$(call pc_cflags,$(PKGS)) $(CPPFLAGS)
+ALL_CFLAGS = $(WARN) -fPIC $(CFLAGS)
+BASE_LIBS = $(call pc_libs,$(PKGS))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+POLICY_SRC := $(sort $(wildcard policy/*.c))
+LICISSUE_SRC := $(sort $(wildcard tools/licissue/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/vectors/*.c))
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
+POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
+LICISSUE_OBJ := $(LICISSUE_SRC:%.c=$(O)/%.o)
+TEST_BIN := $(TEST_SRC:%.c=$(O)/%)
+
+LIBCOMMON := $(O)/libcommon.a
+LIBPOLICY := $(O)/libpolicy.a
+PROGS := $(O)/licissue
+
+.PHONY: all check check-only asan fuzz fuzz-build analyze bench demo install \
+	deps clean tests
+all: $(LIBCOMMON) $(LIBPOLICY) $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBPOLICY): $(POLICY_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/licissue: $(LICISSUE_OBJ) $(LIBPOLICY) $(LIBCOMMON)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(LICISSUE_OBJ) $(LIBPOLICY) \
+		$(LIBCOMMON) $(call pc_libs,openssl) $(BASE_LIBS)
+
+# Every test is one .c file linked with both archives; tests may use
+# OpenSSL (cross-checks) and cmocka.
+TEST_LIBS = $(LIBPOLICY) $(LIBCOMMON) $(call pc_libs,cmocka openssl) $(BASE_LIBS)
+$(O)/tests/%: tests/%.c $(LIBPOLICY) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(call pc_cflags,cmocka openssl) \
+		-DLICD_SRCDIR='"$(CURDIR)"' $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(TEST_LIBS)
+
+tests: all $(TEST_BIN)
+
+# The README's test command: install what is missing, build, run all.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-only
+
+check-only: tests
+	$(Q)O=$(O) bash tests/run.sh
+
+asan:
+	$(Q)$(MAKE) --no-print-directory O=build-asan \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" check-only
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(POLICY_SRC) $(wildcard common/*.h policy/*.h)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(filter-out -Wformat=2,$(WARN)) -D_GNU_SOURCE -DLICD_DATADIR='"$(CURDIR)/policy"' \
+		$(INC) $(call pc_cflags,$(PKGS)) $(FUZZ_FLAGS) -o $@ $< \
+		$(COMMON_SRC) $(POLICY_SRC) $(BASE_LIBS)
+
+# make fuzz: every harness for FUZZ_SECONDS (default 60) from its seeds.
+FUZZ_SECONDS ?= 60
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(FUZZ_BIN)
+
+analyze:
+	$(Q)cppcheck --quiet --enable=warning,portability,performance \
+		--error-exitcode=1 --inline-suppr -D__GNUC__ -Icommon -Ipolicy \
+		common policy tools daemon client-lib
+
+bench:
+	@echo "make bench: not yet (the benchmark arrives with liblicd, issue 5)"
+
+demo:
+	@echo "make demo: not yet (the daemon and the vendor library are still to come)"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(O)/licissue $(DESTDIR)$(BINDIR)/licissue
+	install -m 0644 doc/licissue.1 $(DESTDIR)$(MANDIR)/man1/licissue.1
+	install -d $(DESTDIR)$(DATADIR)
+	$(if $(wildcard policy/purposes.conf),install -m 0644 policy/purposes.conf $(DESTDIR)$(DATADIR)/purposes.conf)
+
+# Debian packages the build and the tests need; apt-get only for missing ones.
+DEB_PKGS := build-essential pkg-config libsodium-dev libssl-dev libjansson-dev \
+	libconfig-dev libsystemd-dev libcurl4-openssl-dev libcmocka-dev clang \
+	libclang-rt-14-dev llvm-14 faketime nginx-light openssl \
+	cppcheck valgrind
+deps:
+	$(Q)bash tests/deps.sh $(DEB_PKGS)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -29,15 +29,15 @@ PKG_CONFIG ?= pkg-config
 
 WARN	:= -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla
-PKGS	:= libsodium jansson libconfig
-INC	:= -Icommon -Ipolicy
+PKGS	:= libsodium jansson libconfig libsystemd
+INC	:= -Icommon -Ipolicy -Idaemon
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs	  = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 ALL_CPPFLAGS = -D_GNU_SOURCE -DLICD_DATADIR='"$(DATADIR)"' \
 	$(if $(ROOT_PIN),-DLICD_ROOT_PIN='"$(ROOT_PIN)"') $(INC) \
 	$(call pc_cflags,$(PKGS)) $(CPPFLAGS)
 ALL_CFLAGS = $(WARN) -fPIC $(CFLAGS)
-BASE_LIBS = $(call pc_libs,$(PKGS))
+BASE_LIBS = $(call pc_libs,libsodium jansson libconfig)
 
 ifeq ($(V),1)
 Q :=
@@ -48,16 +48,24 @@ endif
 COMMON_SRC := $(sort $(wildcard common/*.c))
 POLICY_SRC := $(sort $(wildcard policy/*.c))
 LICISSUE_SRC := $(sort $(wildcard tools/licissue/*.c))
+LICD_SRC := $(sort $(wildcard daemon/*.c))
+LICCTL_SRC := $(sort $(wildcard tools/licctl/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/vectors/*.c))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
 LICISSUE_OBJ := $(LICISSUE_SRC:%.c=$(O)/%.o)
+LICD_OBJ := $(LICD_SRC:%.c=$(O)/%.o)
+LICCTL_OBJ := $(LICCTL_SRC:%.c=$(O)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(O)/%)
 
 LIBCOMMON := $(O)/libcommon.a
 LIBPOLICY := $(O)/libpolicy.a
-PROGS := $(O)/licissue
+PROGS := $(O)/licissue $(if $(LICD_SRC),$(O)/licd) $(if $(LICCTL_SRC),$(O)/licctl)
+# The daemon's modules other than main.c also form an archive, so that its
+# unit tests link them.
+LICD_LIB_OBJ := $(filter-out $(O)/daemon/main.o,$(LICD_OBJ))
+LIBDAEMON := $(O)/libdaemon.a
 
 .PHONY: all check check-only asan fuzz fuzz-build analyze bench demo install \
 	deps clean tests
@@ -81,10 +89,25 @@ $(O)/licissue: $(LICISSUE_OBJ) $(LIBPOLICY) $(LIBCOMMON)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(LICISSUE_OBJ) $(LIBPOLICY) \
 		$(LIBCOMMON) $(call pc_libs,openssl) $(BASE_LIBS)
 
+$(LIBDAEMON): $(LICD_LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/licd: $(LICD_OBJ) $(LIBPOLICY) $(LIBCOMMON)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(LICD_OBJ) $(LIBPOLICY) \
+		$(LIBCOMMON) $(call pc_libs,libsystemd) $(BASE_LIBS)
+
+$(O)/licctl: $(LICCTL_OBJ) $(LIBPOLICY) $(LIBCOMMON)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(LICCTL_OBJ) $(LIBPOLICY) \
+		$(LIBCOMMON) $(BASE_LIBS)
+
 # Every test is one .c file linked with both archives; tests may use
 # OpenSSL (cross-checks) and cmocka.
-TEST_LIBS = $(LIBPOLICY) $(LIBCOMMON) $(call pc_libs,cmocka openssl) $(BASE_LIBS)
-$(O)/tests/%: tests/%.c $(LIBPOLICY) $(LIBCOMMON)
+TEST_LIBS = $(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON) \
+	$(call pc_libs,cmocka openssl libsystemd) $(BASE_LIBS)
+$(O)/tests/%: tests/%.c $(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(call pc_cflags,cmocka openssl) \

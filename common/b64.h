@@ -8,6 +8,16 @@
 
 /* Length of the unpadded base64url text for n bytes (without NUL). */
 #define B64_ENCODED_LEN(n) ((((n) / 3) * 4) + (((n) % 3) ? ((n) % 3) + 1 : 0))
+/* Bytes that len characters of valid unpadded base64url decode to. */
+#define B64_DECODED_LEN(len) ((((len) / 4) * 3) + (((len) % 4) ? ((len) % 4) - 1 : 0))
+
+/*
+ * NULL when in (len bytes) is canonical unpadded base64url, else what is
+ * wrong, for messages such as "token: base64url <why>": "has '=' padding",
+ * "has a character outside the URL-safe alphabet", "has an impossible
+ * length", "has non-zero trailing bits". Does not branch on valid input.
+ */
+const char *b64_invalid(const char *in, size_t len);
 
 /*
  * Decode exactly: rejects '=', characters outside the URL-safe alphabet,

@@ -16,7 +16,7 @@
 
 struct doc_line {
 	unsigned lineno;		/* 1-based line in the file */
-	paserk_pid kid;			/* from the footer */
+	paserk_kid kid;			/* from the footer */
 	struct tok tok;
 };
 

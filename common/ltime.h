@@ -26,7 +26,9 @@ void ltime_format(int64_t t, char out[LTIME_LEN + 1]);
  */
 int ldur_parse(const char *s, size_t len, int64_t *secs);
 
-/* Format seconds as the largest exact unit ("72h", "90s"). */
+/* Format seconds as the largest exact unit ("3d" for 259200, "90s"; 0 is
+ * "0s", a negative value is formatted as 0). The result parses back with
+ * ldur_parse() whenever the number fits in 9 digits. */
 void ldur_format(int64_t secs, char *out, size_t cap);
 
 #endif

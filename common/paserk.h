@@ -19,8 +19,8 @@
 /* "k4.secret." + base64url(64 bytes) = 10 + 86 */
 #define PASERK_SECRET_LEN	96
 
-/* A key id as text, NUL-terminated. */
-typedef char paserk_pid[PASERK_PID_LEN + 1];
+/* A key id as text, NUL-terminated. (paserk_pid() computes one.) */
+typedef char paserk_kid[PASERK_PID_LEN + 1];
 
 /* Parse "k4.public.<43 chars>" exactly. Errors: LICD_E_KEY. */
 int paserk_public_decode(const char *s, size_t len, uint8_t pk[TOK_PK_LEN],
@@ -41,7 +41,7 @@ void paserk_secret_encode(const uint8_t sk[TOK_SK_LEN],
     char out[PASERK_SECRET_LEN + 1]);
 
 /* k4.pid of pk: BLAKE2b-264("k4.pid." || "k4.public." || b64url(pk)). */
-void paserk_pid(const uint8_t pk[TOK_PK_LEN], paserk_pid out);
+void paserk_pid(const uint8_t pk[TOK_PK_LEN], paserk_kid out);
 
 /* 1 when s (len bytes) has the exact shape of a k4.pid, else 0. */
 int paserk_pid_valid(const char *s, size_t len);

@@ -58,7 +58,7 @@ enum role_id {
 };
 
 struct root_key {
-	paserk_pid kid;
+	paserk_kid kid;
 	uint8_t pk[TOK_PK_LEN];
 	char name[PL_TEXT_MAX + 1];
 };
@@ -109,7 +109,7 @@ struct licence {
 	char country[3];
 	char agency[PL_TEXT_MAX + 1];
 	char declaration[PL_DECL_LEN + 1];
-	paserk_pid device;
+	paserk_kid device;
 	size_t npurposes;
 	char purposes[PL_MAX_PURPOSES][PL_NAME_MAX + 1];
 	size_t nfeatures;
@@ -148,13 +148,13 @@ struct order {
 
 struct status {
 	char lid[PL_LID_MAX + 1];
-	paserk_pid device;
+	paserk_kid device;
 	int64_t iat, exp;
 	uint64_t seq;			/* 0 when no order issued */
 };
 
 struct receipt {
-	paserk_pid device;
+	paserk_kid device;
 	char lid[PL_LID_MAX + 1];	/* "" for device-wide events (root) */
 	int64_t iat;
 	char event[PL_EVENT_MAX + 1];	/* e.g. "order-applied" */
@@ -164,7 +164,7 @@ struct receipt {
 };
 
 struct request {
-	paserk_pid device;
+	paserk_kid device;
 	uint8_t key[TOK_PK_LEN];	/* its k4.public, checked against device */
 	int64_t iat;
 	char machine_id[PL_HOSTID_MAX + 1];
@@ -172,7 +172,7 @@ struct request {
 };
 
 struct checkpoint {
-	paserk_pid device;
+	paserk_kid device;
 	int64_t iat;
 	uint64_t lines;			/* audit log lines covered */
 	char audit[PL_AUDIT_LEN + 1];	/* hash of the last covered line */
@@ -186,7 +186,7 @@ struct usage_row {
 };
 
 struct report {
-	paserk_pid device;
+	paserk_kid device;
 	char lid[PL_LID_MAX + 1];
 	int64_t iat, from, to;		/* from <= to <= iat */
 	char audit[PL_AUDIT_LEN + 1];
@@ -232,6 +232,16 @@ int pl_validate(enum doc_type t, const uint8_t *msg, size_t len,
 /* Name checks (DESIGN 3.4): 1 when s matches, else 0. */
 int pl_name_valid(const char *s, size_t len);	/* [a-z0-9][a-z0-9._-]{0,63} */
 int pl_lid_valid(const char *s, size_t len);	/* [A-Za-z0-9._-]{1,64} */
+/* "sha256:" followed by 64 lower-case hex digits (declaration, audit). */
+int pl_sha256_valid(const char *s, size_t len);
+/* One of the receipt events of doc/PROTOCOL.md: root-applied,
+ * licence-applied, order-applied, order-pending, status-applied,
+ * state-changed. */
+int pl_event_valid(const char *s, size_t len);
+
+/* Inverses of lstate_name() and order_action_name(); -1 when unknown. */
+int lstate_from_name(const char *s, size_t len);
+int order_action_from_name(const char *s, size_t len);
 
 /* Index of the key with this kid in r->keys, or -1. */
 int root_key_index(const struct root *r, const char *kid);

@@ -71,6 +71,8 @@ prescan(const uint8_t *msg, size_t len, struct lerr *e)
 	size_t i = 0, depth = 0;
 	int r;
 
+	if (msg == NULL || len == 0)
+		return lerr_set(e, LICD_E_PAYLOAD, "JSON: empty message");
 	if (memchr(msg, '\0', len) != NULL)
 		return lerr_set(e, LICD_E_PAYLOAD, "JSON: NUL byte at byte %zu",
 		    (size_t)((const uint8_t *)memchr(msg, '\0', len) - msg));
@@ -84,8 +86,9 @@ prescan(const uint8_t *msg, size_t len, struct lerr *e)
 				return r;
 		} else {
 			if ((c == '{' || c == '[') && ++depth > JS_MAX_DEPTH)
-				return lerr_set(e, LICD_E_PAYLOAD, "JSON: nested "
-				    "deeper than %d at byte %zu", JS_MAX_DEPTH, i);
+				return lerr_set(e, LICD_E_PAYLOAD, "JSON: "
+				    "nested deeper than %d at byte %zu",
+				    JS_MAX_DEPTH, i);
 			if ((c == '}' || c == ']') && depth > 0)
 				depth--;
 			i++;
@@ -96,17 +99,30 @@ prescan(const uint8_t *msg, size_t len, struct lerr *e)
 
 /* ---- parse -------------------------------------------------------------- */
 
+/* Bytes of input quoted by jansson may be anything: keep messages to
+ * printable ASCII so they are safe in logs and in JSON output. */
+static void
+printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
 /* jansson's error as ours; a duplicate key names the key. */
 static int
 jansson_err(const json_error_t *je, struct lerr *e)
 {
+	char text[JSON_ERROR_TEXT_LENGTH];
 	const char *near;
 	size_t n;
 
 	if (json_error_code(je) == json_error_out_of_memory)
 		return lerr_set(e, LICD_E_NOMEM, "JSON: out of memory");
+	snprintf(text, sizeof(text), "%s", je->text);
+	printable(text);
 	if (json_error_code(je) == json_error_duplicate_key &&
-	    (near = strstr(je->text, "near '")) != NULL) {
+	    (near = strstr(text, "near '")) != NULL) {
 		near += strlen("near '");
 		n = strlen(near);
 		if (n > 0 && near[n - 1] == '\'')
@@ -114,7 +130,7 @@ jansson_err(const json_error_t *je, struct lerr *e)
 		return lerr_set(e, LICD_E_PAYLOAD, "JSON: duplicate key %.*s",
 		    (int)n, near);
 	}
-	return lerr_set(e, LICD_E_PAYLOAD, "JSON: %s at byte %d", je->text,
+	return lerr_set(e, LICD_E_PAYLOAD, "JSON: %s at byte %d", text,
 	    je->position);
 }
 

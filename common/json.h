@@ -57,7 +57,8 @@ typedef int (*js_valid_fn)(const char *s, size_t len);
 /* What one field of an object holds and where it is decoded to. */
 enum js_kind {
 	JS_SKIP = 0,	/* decoded by the caller; js_fields() checks presence */
-	JS_TEXT,	/* string, min..cap-1 bytes, js_text_valid() -> char[cap] */
+	JS_TEXT,	/* string of min..cap-1 bytes, js_text_valid()
+			 * -> char[cap] */
 	JS_STR,		/* string accepted by valid() -> char[cap] */
 	JS_U64,		/* integer min..2^53-1 -> uint64_t */
 	JS_U32,		/* integer min..UINT32_MAX -> uint32_t */
@@ -74,7 +75,8 @@ struct js_field {
 	bool optional;		/* absent: destination left as it was */
 	size_t off;		/* offsetof() the destination in the output */
 	size_t cap;		/* size of the destination (checked) */
-	uint64_t min;		/* JS_TEXT: min length; JS_U*, JS_DUR: min value */
+	uint64_t min;		/* JS_TEXT: min length;
+				 * JS_U64, JS_U32, JS_DUR: min value */
 	js_valid_fn valid;	/* JS_STR */
 	const char *expect;	/* JS_STR: what valid() wants, for messages */
 };

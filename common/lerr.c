@@ -67,7 +67,8 @@ lerr_set(struct lerr *e, int code, const char *fmt, ...)
 void
 lerr_prefix(struct lerr *e, const char *fmt, ...)
 {
-	char head[LERR_MSG_MAX], old[LERR_MSG_MAX];
+	char head[LERR_MSG_MAX];
+	size_t hl, ml;
 	va_list ap;
 
 	if (e == NULL)
@@ -75,8 +76,17 @@ lerr_prefix(struct lerr *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof(head), fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", head, old);
+	hl = strlen(head);
+	if (hl + 3 >= sizeof(e->msg))
+		return;		/* no room: keep the more specific message */
+	ml = strnlen(e->msg, sizeof(e->msg) - 1);
+	if (hl + 2 + ml >= sizeof(e->msg))
+		ml = sizeof(e->msg) - 1 - hl - 2;
+	memmove(e->msg + hl + 2, e->msg, ml);
+	memcpy(e->msg, head, hl);
+	e->msg[hl] = ':';
+	e->msg[hl + 1] = ' ';
+	e->msg[hl + 2 + ml] = '\0';
 }
 
 void

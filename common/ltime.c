@@ -160,7 +160,7 @@ ldur_format(int64_t secs, char *out, size_t cap)
 	size_t i;
 
 	if (secs < 0)
-		secs = 0;	/* a caller's bug; durations are never negative */
+		secs = 0;	/* a caller's bug: durations are >= 0 */
 	for (i = 0; i < sizeof(units) / sizeof(units[0]) - 1; i++)
 		if (secs != 0 && secs % units[i].n == 0)
 			break;

@@ -128,16 +128,22 @@ pl_lid_valid(const char *s, size_t len)
 }
 
 int
-pl_sha256_valid(const char *s, size_t len)
+pl_hex_lower(const char *s, size_t len)
 {
 	size_t i;
 
-	if (len != PL_AUDIT_LEN || memcmp(s, "sha256:", 7) != 0)
-		return 0;
-	for (i = 7; i < len; i++)
-		if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] >= 'a' && s[i] <= 'f'))
+	for (i = 0; i < len; i++)
+		if (!(s[i] >= '0' && s[i] <= '9') &&
+		    !(s[i] >= 'a' && s[i] <= 'f'))
 			return 0;
 	return 1;
+}
+
+int
+pl_sha256_valid(const char *s, size_t len)
+{
+	return len == PL_AUDIT_LEN && memcmp(s, "sha256:", 7) == 0 &&
+	    pl_hex_lower(s + 7, len - 7);
 }
 
 int

@@ -45,6 +45,9 @@ int pl_parse(const uint8_t *msg, size_t len, const struct js_field *f,
 int pl_features(const json_t *v, const char *path, size_t min, size_t max,
     bool need_limit, struct feature *out, size_t *n, struct lerr *e);
 
+/* 1 when all len bytes of s are 0-9 or a-f. */
+int pl_hex_lower(const char *s, size_t len);
+
 /* "field <path>: must be after \"<name>\"" unless later > earlier
  * (later >= earlier when equal_ok). */
 int pl_after(int64_t later, int64_t earlier, bool equal_ok,

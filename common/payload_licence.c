@@ -28,7 +28,7 @@ static const struct js_field licence_fields[] = {
 	F("exp", JS_TIME, false, exp, 0, NULL, NULL),
 	F("vendor", JS_TEXT, false, vendor, 1, NULL, NULL),
 	F("product", JS_STR, false, product, 0, pl_name_valid,
-	    "a product name matching [a-z0-9][a-z0-9._-]{0,63}"),
+	    PL_PRODUCT_EXPECT),
 	PL_SKIP("end_user", false),
 	F("device", JS_STR, false, device, 0, paserk_pid_valid, PL_PID_EXPECT),
 	PL_SKIP("purposes", false),
@@ -94,12 +94,14 @@ decode_state_keep(const json_t *v, const char *path,
 		return lerr_set(e, LICD_E_PAYLOAD, "missing field %s (required "
 		    "with state \"restricted\")", sub);
 	if ((r = js_names(keep, sub, 0, PL_MAX_FEATURES, pl_name_valid,
-	    PL_FEATURE_EXPECT, s->keep[0], sizeof(s->keep[0]), &s->nkeep, e)) != 0)
+	    PL_FEATURE_EXPECT, s->keep[0], sizeof(s->keep[0]), &s->nkeep,
+	    e)) != 0)
 		return r;
 	for (i = 0; i < s->nkeep; i++)
 		if (!has_feature(l, s->keep[i]))
-			return js_err(e, LICD_E_PAYLOAD, js_path_idx(elem, sub, i),
-			    "\"%s\" is not a feature of the licence", s->keep[i]);
+			return js_err(e, LICD_E_PAYLOAD, js_path_idx(elem, sub,
+			    i), "\"%s\" is not a feature of the licence",
+			    s->keep[i]);
 	return 0;
 }
 
@@ -123,20 +125,21 @@ check_tighter(const struct ladder_step *s, const struct ladder_step *prev,
 	size_t i;
 
 	if (s->after <= prev->after)
-		return js_err(e, LICD_E_PAYLOAD, js_path_key(sub, path, "after"),
-		    "must be greater than the previous step's");
+		return js_err(e, LICD_E_PAYLOAD, js_path_key(sub, path,
+		    "after"), "must be greater than the previous step's");
 	if (s->state == LSTATE_SUSPENDED)
 		return 0;
 	if (prev->state == LSTATE_SUSPENDED)
-		return js_err(e, LICD_E_PAYLOAD, js_path_key(sub, path, "state"),
-		    "\"restricted\" after a \"suspended\" step: a step may not "
-		    "be looser than the one before");
+		return js_err(e, LICD_E_PAYLOAD, js_path_key(sub, path,
+		    "state"), "\"restricted\" after a \"suspended\" step: a "
+		    "step may not be looser than the one before");
 	js_path_key(sub, path, "keep");
 	for (i = 0; i < s->nkeep; i++)
 		if (!kept_by(prev, s->keep[i]))
-			return js_err(e, LICD_E_PAYLOAD, js_path_idx(elem, sub, i),
-			    "\"%s\" is not kept by the previous step: a step may "
-			    "not be looser than the one before", s->keep[i]);
+			return js_err(e, LICD_E_PAYLOAD, js_path_idx(elem, sub,
+			    i), "\"%s\" is not kept by the previous step: a "
+			    "step may not be looser than the one before",
+			    s->keep[i]);
 	return 0;
 }
 

@@ -52,7 +52,8 @@ decode_pk(const json_t *v, const char *path, const char *kid,
 
 	js_path_key(sub, path, "key");
 	if (!json_is_string(v))
-		return js_err(e, LICD_E_PAYLOAD, sub, "expected a k4.public key");
+		return js_err(e, LICD_E_PAYLOAD, sub,
+		    "expected a k4.public key");
 	lerr_clear(&ke);
 	if (paserk_public_decode(json_string_value(v), json_string_length(v),
 	    k->pk, &ke) != 0)
@@ -81,7 +82,8 @@ decode_keys(const json_t *v, struct root *r, struct lerr *e)
 		struct root_key *k = &r->keys[r->nkeys];
 
 		js_path_key(sub, "\"keys\"", kid);
-		if ((ret = js_fields(x, sub, key_fields, PL_NELEM(key_fields), k, e)) != 0 ||
+		if ((ret = js_fields(x, sub, key_fields,
+		    PL_NELEM(key_fields), k, e)) != 0 ||
 		    (ret = decode_pk(json_object_get(x, "key"), sub, kid, k,
 		    e)) != 0)
 			return ret;
@@ -101,7 +103,8 @@ decode_role(const json_t *v, const char *path, struct root *r,
 	size_t i;
 	int idx, ret;
 
-	if ((ret = js_fields(v, path, role_fields, PL_NELEM(role_fields), ro, e)) != 0)
+	if ((ret = js_fields(v, path, role_fields, PL_NELEM(role_fields), ro,
+	    e)) != 0)
 		return ret;
 	js_path_key(sub, path, "keys");
 	if ((ret = js_names(json_object_get(v, "keys"), sub, 1,
@@ -173,7 +176,8 @@ pl_decode_root(const uint8_t *msg, size_t len, struct root *out,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = pl_parse(msg, len, root_fields, PL_NELEM(root_fields), out, &top, e)) != 0 ||
+	if ((r = pl_parse(msg, len, root_fields, PL_NELEM(root_fields), out,
+	    &top, e)) != 0 ||
 	    (r = decode_keys(json_object_get(top, "keys"), out, e)) != 0 ||
 	    (r = decode_roles(json_object_get(top, "roles"), out, e)) != 0 ||
 	    (r = pl_after(out->exp, out->iat, false, "\"exp\"", "iat", e)) != 0)

@@ -15,7 +15,7 @@
 
 /*
  * Bounds (doc/POLICY.md, "Bounds"). Everything is held in fixed arrays
- * inside struct pol_state, which the caller allocates (it is about 2.3 MB:
+ * inside struct pol_state, which the caller allocates (it is about 3.3 MB:
  * allocate it, never put it on a stack) and initialises with
  * pol_state_init(). A document that would exceed a bound is rejected with
  * LICD_E_LIMIT and changes nothing; a revoke order never needs room.

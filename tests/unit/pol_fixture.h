@@ -48,7 +48,7 @@ fx_names(const char *list, char (*out)[PL_NAME_MAX + 1], size_t max)
 static inline size_t
 fx_features(const char *list, struct feature *out, size_t max)
 {
-	char names[PL_MAX_FEATURES][PL_NAME_MAX + 1];
+	char names[PL_MAX_FEATURES][PL_NAME_MAX + 1] = { { 0 } };
 	size_t n = fx_names(list, names, max), i;
 	char *eq;
 
@@ -59,7 +59,7 @@ fx_features(const char *list, struct feature *out, size_t max)
 			*eq = '\0';
 			out[i].max_concurrent = (uint32_t)atoi(eq + 1);
 		}
-		snprintf(out[i].name, sizeof(out[i].name), "%s", names[i]);
+		memcpy(out[i].name, names[i], sizeof(out[i].name));
 	}
 	return n;
 }
@@ -92,10 +92,12 @@ fx_ladder(const char *spec, struct ladder_step *out)
 	return n;
 }
 
+/* Stands in for the SHA-256 of a signed message: any digest that differs
+ * when the payload differs will do (BLAKE2b: the structs are large). */
 static inline void
 fx_hash(const void *p, size_t len, uint8_t out[32])
 {
-	crypto_hash_sha256(out, p, len);
+	crypto_generichash(out, 32, p, len, NULL, 0);
 }
 
 static inline int

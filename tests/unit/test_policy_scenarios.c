@@ -42,10 +42,14 @@ struct scenario {
 };
 
 #define END { .op = 0 }
+#define CLOCK(t) { .op = 'C', .at = (t) }
 #define ROOT(t)	{ .op = 'R', .at = (t) }
 #define LIC(t)	{ .op = 'L', .at = (t) }
 #define STA(t, s) { .op = 'S', .at = (t), .n = (s) }
 #define BASE ROOT(T0), LIC(T0), STA(T0, 0)
+/* Fresh for 100 days: time can pass without the ladder interfering. */
+#define BASE_LONG ROOT(T0), { 'L', T0, .max_age = D(100) }, \
+	{ 'S', T0, .exp = T(D(100)) }
 #define NEVER POL_NEVER
 
 struct run {
@@ -490,7 +494,7 @@ SC(second_licence_allowed_once_first_expired, ROOT(T0),
     { 'L', T0, .exp = T(D(10)) }, STA(T0, 0),
     { 'L', T(D(11)), .lid = "IL-2" },
     { 'S', T(D(11)), .lid = "IL-2" },
-    { 'E', T(D(11)), .state = "expired", .causes = "expired",
+    { 'E', T(D(11)), .state = "expired", .causes = "expired,stale",
       .feat = "geo.locate", .allow = 'n', .why = "expired" },
     { 'E', T(D(11)), .lid = "IL-2", .state = "active" },
     { 'Q', T(D(11)), .feat = "geo.locate", .opurp = "terrorism",
@@ -600,22 +604,22 @@ SC(clock_set_back_uses_signed_time, ROOT(T0),
     { 'E', T(D(31)) - 300, .rollback = 'n' },
     { 'E', T(D(31)) - 301, .rollback = 'y' }),
 
-SC(pending_restrict_waits_for_signed_time, BASE,
+SC(pending_restrict_waits_for_signed_time, BASE_LONG,
     { 'O', T(H(1)), .n = 1, .act = 'r', .keep = "geo.locate",
       .nbf = T(D(5)), .v = POL_PENDING },
     { 'E', T(D(6)), .inforce = "-", .pending = "1", .state = "active" },
-    { 'C', T(D(5)) },
+    CLOCK(T(D(5))),
     { 'E', T(D(5)), .inforce = "1", .pending = "-",
       .state = "restricted" }),
 
-SC(clock_set_forward_does_not_end_a_sanction_early, BASE,
+SC(clock_set_forward_does_not_end_a_sanction_early, BASE_LONG,
     { 'O', T(H(1)), .n = 1, .act = 's' },
     { 'O', T(H(2)), .n = 2, .act = 'i', .nbf = T(D(10)),
       .v = POL_PENDING },
     { 'E', T(D(20)), .state = "suspended", .inforce = "1",
       .pending = "2" }),
 
-SC(pending_suspend_takes_effect_at_wall_now, BASE,
+SC(pending_suspend_takes_effect_at_wall_now, BASE_LONG,
     { 'O', T(H(1)), .n = 1, .act = 's', .nbf = T(D(2)),
       .v = POL_PENDING },
     { 'E', T(D(2) - 1), .state = "active", .pending = "1",
@@ -634,9 +638,9 @@ SC(next_change_is_earliest_nbf, BASE,
     { 'O', T(H(1)), .n = 1, .act = 's', .nbf = T(D(2)), .v = POL_PENDING },
     { 'O', T(H(1)), .n = 2, .act = 'r', .keep = "geo.locate",
       .nbf = T(D(1)), .v = POL_PENDING },
-    { 'E', T(H(2)), .pending = "1,2", .next = T(D(1)) }),
+    { 'E', T(H(1)), .pending = "1,2", .next = T(D(1)) }),
 
-SC(next_change_is_licence_expiry, { 'R', T0 },
+SC(next_change_is_licence_expiry, ROOT(T0),
     { 'L', T0, .exp = T(H(10)) }, { 'S', T0, .exp = T(D(2)) },
     { 'E', T(H(1)), .next = T(H(10)) },
     { 'E', T(H(10)), .state = "expired" }),
@@ -655,8 +659,9 @@ SC(keep_is_allow_list_new_ver_feature_stays_disabled, BASE,
 SC(higher_ver_takes_over_from_its_nbf, BASE,
     { 'L', T(H(1)), .n = 2, .nbf = T(D(3)), .features = "geo.locate",
       .v = POL_PENDING },
+    CLOCK(T(D(2))),
     { 'E', T(D(2)), .ver = "1", .next = T(D(3)) },
-    { 'C', T(D(3)) },
+    CLOCK(T(D(3))),
     { 'S', T(D(3)), .n = 0 },
     { 'E', T(D(3)), .ver = "2", .state = "active" },
     { 'Q', T(D(3)), .feat = "sms.intercept", .opurp = "terrorism",
@@ -664,6 +669,7 @@ SC(higher_ver_takes_over_from_its_nbf, BASE,
 
 SC(new_licence_not_yet_valid_is_invalid, ROOT(T0),
     { 'L', T0, .nbf = T(D(2)), .v = POL_PENDING },
+    CLOCK(T(D(1))),
     { 'E', T(D(1)), .state = "invalid", .causes = "not-yet-valid",
       .next = T(D(2)) }),
 
@@ -673,7 +679,7 @@ SC(identical_order_is_noop, BASE,
 
 SC(order_before_licence_is_stored, ROOT(T0),
     { 'O', T0, .n = 1, .act = 'r', .keep = "geo.locate" },
-    { 'E', T0, .state = "invalid", .causes = "no-licence" },
+    { 'E', T0, .state = "invalid", .causes = "no-licence,order" },
     LIC(T0), STA(T0, 1),
     { 'E', T(H(1)), .state = "restricted", .inforce = "1",
       .fresh = 'y' }),
@@ -683,7 +689,7 @@ SC(root_rotation_keeps_sanctions, BASE,
     { 'O', T(H(1)), .n = 2, .act = 's', .nbf = T(D(9)),
       .v = POL_PENDING },
     { 'R', T(H(2)), .n = 2, .drop = "LOS" },
-    { 'E', T(H(3)), .state = "invalid", .causes = "no-licence",
+    { 'E', T(H(3)), .state = "invalid", .causes = "no-licence,order",
       .inforce = "1", .pending = "2" },
     { 'L', T(H(4)), .iat = T0 },
     { 'E', T(H(5)), .state = "restricted", .inforce = "1",
@@ -748,7 +754,7 @@ lid_table_full_rejects_with_limit(void **unused)
 
 	(void)unused;
 	memset(steps, 0, sizeof(steps));
-	steps[0] = (struct step){ 'R', T0 };
+	steps[0] = (struct step){ .op = 'R', .at = T0 };
 	for (i = 0; i <= POL_MAX_LIDS; i++) {
 		snprintf(lids[i], sizeof(lids[i]), "IL-%zu", i);
 		snprintf(prods[i], sizeof(prods[i]), "p%zu", i);

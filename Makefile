@@ -107,7 +107,8 @@ $(O)/licctl: $(LICCTL_OBJ) $(LIBPOLICY) $(LIBCOMMON)
 # OpenSSL (cross-checks) and cmocka.
 TEST_LIBS = $(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON) \
 	$(call pc_libs,cmocka openssl libsystemd) $(BASE_LIBS)
-$(O)/tests/%: tests/%.c $(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON)
+$(O)/tests/%: tests/%.c $(wildcard tests/unit/*.h tests/vectors/*.h) \
+		$(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(call pc_cflags,cmocka openssl) \
@@ -132,7 +133,8 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(POLICY_SRC) $(wildcard common/*.h policy/*.h)
+build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(POLICY_SRC) \
+		$(wildcard common/*.h policy/*.h tests/fuzz/*.h daemon/*.c daemon/*.h)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) $(filter-out -Wformat=2,$(WARN)) -D_GNU_SOURCE -DLICD_DATADIR='"$(CURDIR)/policy"' \

@@ -1,19 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /* The socket protocol: the table proves itself, every type round-trips at
  * its smallest and largest, and oversized, truncated, unknown, mis-sized,
- * wrong-direction and NUL-carrying frames are rejected; permissions. */
+ * wrong-direction and NUL-carrying frames are rejected; permissions. Then
+ * the server (daemon/server.c) on a real socket: hostile, greedy, slow and
+ * vanishing peers cost them their connection, never the server's. */
+#include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "lerr.h"
 #include "proto.h"
+#include "server.h"
 
 static const uint8_t all_types[] = {
 	PROTO_QUERY, PROTO_ACQUIRE, PROTO_RELEASE, PROTO_SUBSCRIBE,
@@ -399,6 +411,512 @@ t_permissions(void **state)
 	assert_false(proto_allowed(99, &root, &adm));
 }
 
+
+/* ---- the server on a real socket ---- */
+
+static char sock_dir[64], sock_path[96];
+static pid_t server_pid;
+
+static int
+h_query(void *ctx, struct srv_conn *c, const struct proto_msg *req)
+{
+	struct proto_msg m = { .type = PROTO_R_DECISION, .id = req->id };
+
+	(void)ctx;
+	m.u.decision.allowed = 1;
+	m.u.decision.reason = req->u.query.product;	/* echo */
+	if (m.u.decision.reason.len > PROTO_REASON_MAX)
+		m.u.decision.reason.len = PROTO_REASON_MAX;
+	m.u.decision.generation = srv_conn_id(c);
+	return srv_reply(c, &m);
+}
+
+static int
+h_metrics(void *ctx, struct srv_conn *c, const struct proto_msg *req)
+{
+	(void)ctx;
+	return srv_reply_text(c, req->id, (const char *)fill, PROTO_TEXT_MAX);
+}
+
+static int
+h_subscribe(void *ctx, struct srv_conn *c, const struct proto_msg *req)
+{
+	(void)ctx;
+	srv_subscribe(c);
+	return srv_reply_ok(c, req->id, NULL);
+}
+
+static struct srv *the_srv;
+
+static int
+h_reload(void *ctx, struct srv_conn *c, const struct proto_msg *req)
+{
+	struct proto_msg n = { .type = PROTO_N_CHANGED };
+
+	(void)ctx;
+	n.u.changed.generation = 42;
+	srv_broadcast(the_srv, &n);
+	return srv_reply_ok(c, req->id, "reloaded");
+}
+
+static int
+h_import(void *ctx, struct srv_conn *c, const struct proto_msg *req)
+{
+	struct proto_msg m = { .type = PROTO_R_IMPORT, .id = req->id };
+
+	(void)ctx;
+	m.u.import_result.outcome = PROTO_ACCEPTED;
+	m.u.import_result.reason = proto_str("");
+	m.u.import_result.message = proto_str("taken");
+	return srv_reply(c, &m);
+}
+
+static const struct srv_handler handlers[] = {
+	{ PROTO_QUERY, h_query },
+	{ PROTO_METRICS, h_metrics },
+	{ PROTO_SUBSCRIBE, h_subscribe },
+	{ PROTO_RELOAD, h_reload },
+	{ PROTO_IMPORT, h_import },
+};
+
+static int
+on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *arg)
+{
+	(void)si;
+	(void)arg;
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void
+run_server(void)
+{
+	struct proto_admin adm = { geteuid(), false, 0 };
+	struct lerr e = { 0 };
+	sd_event *ev = NULL;
+	sigset_t ss;
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &ss, NULL) != 0 ||
+	    sd_event_default(&ev) < 0 ||
+	    sd_event_add_signal(ev, NULL, SIGTERM, on_term, NULL) < 0 ||
+	    srv_open(&the_srv, ev, sock_path, -1, &adm, handlers,
+	    sizeof(handlers) / sizeof(handlers[0]), NULL, NULL, &e) < 0) {
+		fprintf(stderr, "server: %s\n", e.msg);
+		_exit(1);
+	}
+	sd_event_loop(ev);
+	srv_close(the_srv);
+	sd_event_unref(ev);
+	_exit(0);
+}
+
+static int
+dial(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+server_up(void **state)
+{
+	int fd, i;
+
+	(void)state;
+	memset(fill, 'a', sizeof(fill));
+	snprintf(sock_dir, sizeof(sock_dir), "/tmp/test_proto.XXXXXX");
+	if (mkdtemp(sock_dir) == NULL || chmod(sock_dir, 0755) != 0)
+		return -1;
+	snprintf(sock_path, sizeof(sock_path), "%s/licd.sock", sock_dir);
+	if ((server_pid = fork()) == 0)
+		run_server();
+	for (i = 0; i < 500; i++) {
+		if ((fd = dial()) >= 0) {
+			close(fd);
+			return 0;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+static int
+server_down(void **state)
+{
+	int st;
+
+	(void)state;
+	kill(server_pid, SIGTERM);
+	waitpid(server_pid, &st, 0);
+	unlink(sock_path);
+	rmdir(sock_dir);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static void
+send_bytes(int fd, const void *p, size_t len)
+{
+	assert_int_equal(send(fd, p, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+static void
+send_msg(int fd, struct proto_msg *m, uint32_t id)
+{
+	size_t len;
+
+	m->id = id;
+	assert_int_equal(proto_encode(m, frame, sizeof(frame), &len), 0);
+	send_bytes(fd, frame, len);
+}
+
+/* Read one frame into frame[] and decode it; -1 when the server hung up. */
+static int
+recv_msg(int fd, struct proto_msg *m)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	size_t have = 0, need = PROTO_HDR_LEN;
+	uint32_t total;
+	ssize_t n;
+
+	while (have < need) {
+		assert_int_equal(poll(&pfd, 1, 10000), 1);
+		n = recv(fd, frame + have, need - have, 0);
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+		if (have == PROTO_HDR_LEN) {
+			assert_int_equal(proto_header(frame, have,
+			    PROTO_DIR_CLIENT, &total, NULL), 0);
+			need = total;
+		}
+	}
+	assert_int_equal(proto_decode(frame, have, PROTO_DIR_CLIENT, m, NULL),
+	    0);
+	return 0;
+}
+
+static struct proto_msg
+query_msg(const char *product)
+{
+	struct proto_msg m = { .type = PROTO_QUERY };
+
+	m.u.query.product = proto_str(product);
+	m.u.query.feature = proto_str("f");
+	m.u.query.purpose = proto_str("p");
+	return m;
+}
+
+/* The server still answers a fresh peer. */
+static void
+still_serving(void)
+{
+	struct proto_msg q = query_msg("alive"), r;
+	int fd = dial();
+
+	assert_true(fd >= 0);
+	send_msg(fd, &q, 9);
+	assert_int_equal(recv_msg(fd, &r), 0);
+	assert_int_equal(r.type, PROTO_R_DECISION);
+	assert_int_equal(r.id, 9);
+	close(fd);
+}
+
+static void
+expect_error_and_hangup(int fd, const char *reason)
+{
+	struct proto_msg r;
+
+	assert_int_equal(recv_msg(fd, &r), 0);
+	assert_int_equal(r.type, PROTO_R_ERROR);
+	assert_int_equal(r.id, 0);
+	assert_int_equal(r.u.error.reason.len, strlen(reason));
+	assert_memory_equal(r.u.error.reason.p, reason, strlen(reason));
+	assert_int_equal(recv_msg(fd, &r), -1);
+}
+
+static void
+t_srv_query_pipelined(void **state)
+{
+	struct proto_msg q, r;
+	uint8_t three[3 * 64];
+	size_t len, off = 0;
+	uint32_t id;
+	int fd = dial();
+
+	(void)state;
+	assert_true(fd >= 0);
+	for (id = 1; id <= 3; id++) {
+		q = query_msg(id == 2 ? "second" : "other");
+		q.id = id;
+		assert_int_equal(proto_encode(&q, three + off,
+		    sizeof(three) - off, &len), 0);
+		off += len;
+	}
+	/* three requests in one write, and one byte at a time */
+	send_bytes(fd, three, off);
+	for (id = 1; id <= 3; id++) {
+		assert_int_equal(recv_msg(fd, &r), 0);
+		assert_int_equal(r.type, PROTO_R_DECISION);
+		assert_int_equal(r.id, id);
+	}
+	for (len = 0; len < off; len++)
+		send_bytes(fd, three + len, 1);
+	for (id = 1; id <= 3; id++) {
+		assert_int_equal(recv_msg(fd, &r), 0);
+		assert_int_equal(r.id, id);
+		if (id == 2)
+			assert_memory_equal(r.u.decision.reason.p, "second", 6);
+	}
+	close(fd);
+}
+
+static void
+t_srv_garbage(void **state)
+{
+	static const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	uint8_t hdr[12] = { 0, 0, 0, 12, 1, 99, 0, 0, 0, 0, 0, 1 };
+	int fd;
+
+	(void)state;
+	fd = dial();
+	send_bytes(fd, junk, sizeof(junk) - 1);
+	expect_error_and_hangup(fd, "malformed");
+	close(fd);
+	fd = dial();
+	send_bytes(fd, hdr, sizeof(hdr));	/* unknown type 99 */
+	expect_error_and_hangup(fd, "malformed");
+	close(fd);
+	/* a reply type sent to the server */
+	fd = dial();
+	hdr[5] = PROTO_R_OK;
+	hdr[3] = 14;
+	send_bytes(fd, hdr, sizeof(hdr));
+	send_bytes(fd, "\0\0", 2);
+	expect_error_and_hangup(fd, "malformed");
+	close(fd);
+	still_serving();
+}
+
+static void
+t_srv_oversized(void **state)
+{
+	uint8_t hdr[12] = { 0x7f, 0xff, 0xff, 0xff, 1, PROTO_IMPORT, 0, 0,
+	    0, 0, 0, 1 };
+	int fd;
+
+	(void)state;
+	/* refused from the header: the body is never read */
+	fd = dial();
+	send_bytes(fd, hdr, sizeof(hdr));
+	expect_error_and_hangup(fd, "too-large");
+	close(fd);
+	/* a maximal import is fine */
+	{
+		struct proto_msg m = { .type = PROTO_IMPORT }, r;
+
+		fd = dial();
+		m.u.import.name.p = fill;
+		m.u.import.name.len = PROTO_FILE_MAX;
+		m.u.import.doc.p = fill;
+		m.u.import.doc.len = PROTO_DOC_MAX;
+		send_msg(fd, &m, 5);
+		assert_int_equal(recv_msg(fd, &r), 0);
+		assert_int_equal(r.type, PROTO_R_IMPORT);
+		close(fd);
+	}
+	still_serving();
+}
+
+static void
+t_srv_permissions(void **state)
+{
+	struct proto_msg m = { .type = PROTO_IMPORT }, r, q;
+	pid_t pid;
+	int st, fd;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skip: not root: cannot become nobody\n");
+		skip();
+	}
+	if ((pid = fork()) == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+		    setuid(65534) != 0 || (fd = dial()) < 0)
+			_exit(10);
+		m.u.import.doc = proto_str("x");
+		send_msg(fd, &m, 1);
+		if (recv_msg(fd, &r) != 0 || r.type != PROTO_R_ERROR ||
+		    r.u.error.reason.len != 17 || memcmp(r.u.error.reason.p,
+		    "permission-denied", 17) != 0)
+			_exit(11);
+		/* the connection stays: queries are for everyone */
+		q = query_msg("x");
+		send_msg(fd, &q, 2);
+		if (recv_msg(fd, &r) != 0 || r.type != PROTO_R_DECISION)
+			_exit(12);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* root may */
+	fd = dial();
+	m.u.import.doc = proto_str("x");
+	send_msg(fd, &m, 3);
+	assert_int_equal(recv_msg(fd, &r), 0);
+	assert_int_equal(r.type, PROTO_R_IMPORT);
+	close(fd);
+}
+
+static void
+t_srv_not_implemented(void **state)
+{
+	struct proto_msg m = { .type = PROTO_EXPLAIN }, r;
+	int fd = dial();
+
+	(void)state;
+	m.u.explain.product = proto_str("p");
+	send_msg(fd, &m, 4);
+	assert_int_equal(recv_msg(fd, &r), 0);
+	assert_int_equal(r.type, PROTO_R_ERROR);
+	assert_int_equal(r.id, 4);
+	assert_memory_equal(r.u.error.reason.p, "not-implemented", 15);
+	close(fd);
+}
+
+static void
+t_srv_big_reply_and_broadcast(void **state)
+{
+	struct proto_msg m = { .type = PROTO_METRICS }, r;
+	int a = dial(), b = dial();
+
+	(void)state;
+	send_msg(a, &m, 1);
+	assert_int_equal(recv_msg(a, &r), 0);
+	assert_int_equal(r.type, PROTO_R_TEXT);
+	assert_int_equal(r.u.text.text.len, PROTO_TEXT_MAX);
+	m.type = PROTO_SUBSCRIBE;
+	send_msg(a, &m, 2);
+	assert_int_equal(recv_msg(a, &r), 0);
+	assert_int_equal(r.type, PROTO_R_OK);
+	m.type = PROTO_RELOAD;
+	send_msg(b, &m, 3);
+	assert_int_equal(recv_msg(b, &r), 0);
+	assert_int_equal(r.type, PROTO_R_OK);
+	assert_int_equal(recv_msg(a, &r), 0);
+	assert_int_equal(r.type, PROTO_N_CHANGED);
+	assert_int_equal(r.id, 0);
+	assert_int_equal(r.u.changed.generation, 42);
+	close(a);
+	close(b);
+}
+
+/* Read until the server closes (at most 20 s); the bytes read. */
+static size_t
+drain(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	static uint8_t buf[65536];
+	size_t total = 0;
+	ssize_t n;
+
+	while (poll(&pfd, 1, 20000) == 1) {
+		if ((n = recv(fd, buf, sizeof(buf), 0)) <= 0)
+			return total;
+		total += (size_t)n;
+	}
+	fail_msg("the server did not close the connection");
+	return total;
+}
+
+static void
+t_srv_vanished_and_greedy(void **state)
+{
+	struct proto_msg m = { .type = PROTO_METRICS };
+	uint8_t req[12];
+	size_t len, sent = 0;
+	int fd, i;
+
+	(void)state;
+	/* half a frame, then gone */
+	fd = dial();
+	send_bytes(fd, "\0\0\0\x30\x01\x01", 6);
+	close(fd);
+	/* a request, then gone before the (1 MiB) reply */
+	fd = dial();
+	send_msg(fd, &m, 1);
+	close(fd);
+	still_serving();
+	/* a peer that asks for 1 MiB replies and never reads them */
+	fd = dial();
+	m.id = 1;
+	assert_int_equal(proto_encode(&m, req, sizeof(req), &len), 0);
+	for (i = 0; i < 64; i++) {
+		if (send(fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+		    (ssize_t)len)
+			break;
+		sent++;
+	}
+	usleep(300000);
+	still_serving();	/* the server did not block on it */
+	assert_true(sent > 4);
+	/* and it was cut off: far less than was asked for, then EOF */
+	assert_true(drain(fd) < sent * PROTO_MAX_MSG);
+	close(fd);
+}
+
+/* A peer that starts a frame and stalls is dropped after
+ * SRV_FRAME_TIMEOUT; others are served meanwhile. */
+static void
+t_srv_slow_peer(void **state)
+{
+	int fd = dial();
+
+	(void)state;
+	send_bytes(fd, "\0\0\0\x30\x01", 5);
+	still_serving();
+	assert_int_equal(drain(fd), 0);	/* EOF, no reply: ~10 s */
+	close(fd);
+	still_serving();
+}
+
+static void
+t_srv_connection_cap(void **state)
+{
+	int fds[SRV_MAX_CONNS + 20], i, n = 0, closed = 0;
+	struct proto_msg q = query_msg("x"), r;
+	uint8_t req[64];
+	size_t len;
+
+	(void)state;
+	for (i = 0; i < SRV_MAX_CONNS + 20; i++)
+		if ((fds[n] = dial()) >= 0)
+			n++;
+	assert_true(n > SRV_MAX_CONNS);
+	/* every peer beyond the cap is closed without an answer */
+	assert_int_equal(proto_encode(&q, frame, sizeof(frame), &len), 0);
+	memcpy(req, frame, len);
+	for (i = 0; i < n; i++)
+		if (send(fds[i], req, len, MSG_NOSIGNAL) != (ssize_t)len ||
+		    recv_msg(fds[i], &r) < 0)
+			closed++;
+	assert_true(closed >= n - SRV_MAX_CONNS);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	usleep(100000);
+	still_serving();
+}
+
 int
 main(void)
 {
@@ -414,6 +932,20 @@ main(void)
 		cmocka_unit_test(t_nul),
 		cmocka_unit_test(t_permissions),
 	};
+	const struct CMUnitTest server_tests[] = {
+		cmocka_unit_test(t_srv_query_pipelined),
+		cmocka_unit_test(t_srv_garbage),
+		cmocka_unit_test(t_srv_oversized),
+		cmocka_unit_test(t_srv_permissions),
+		cmocka_unit_test(t_srv_not_implemented),
+		cmocka_unit_test(t_srv_big_reply_and_broadcast),
+		cmocka_unit_test(t_srv_vanished_and_greedy),
+		cmocka_unit_test(t_srv_connection_cap),
+		cmocka_unit_test(t_srv_slow_peer),
+	};
+	int r;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	r |= cmocka_run_group_tests(server_tests, server_up, server_down);
+	return r;
 }

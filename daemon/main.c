@@ -137,7 +137,10 @@ licd_summary(const struct licd *d, char *out, size_t cap)
 {
 	char t[LTIME_LEN + 1];
 
-	ltime_format(d->clock.signed_time, t);
+	if (d->clock.signed_time > 0)
+		ltime_format(d->clock.signed_time, t);
+	else
+		snprintf(t, sizeof(t), "not set");
 	/* SEAM(policy): one line per licence from d->view, e.g.
 	 * "IL-2026-0042 restricted by order 7; status fresh until ...". */
 	snprintf(out, cap, "no licence loaded (decision engine not wired); "
@@ -177,10 +180,13 @@ licd_reload(struct licd *d, uid_t uid, struct lerr *e)
 {
 	struct proto_admin a;
 	struct lerr ae = { 0 };
+	struct timespec ts;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
-	    (unsigned long long)(licd_boot_ns() / 1000));
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000);
 	if ((r = cfg_reload(&d->cfg, e)) < 0) {
 		log_ev(LOG_ERR, LOG_ID_CONFIG, NULL, "reload refused, the "
 		    "previous configuration stays: %s", e->msg);
@@ -285,6 +291,7 @@ open_state(struct licd *d, struct lerr *e)
 	int64_t t;
 
 	if ((r = store_open(&d->store, d->cfg->state_dir, e)) < 0 ||
+	    (r = store_lock(&d->store, e)) < 0 ||
 	    (r = devkey_open(d->cfg->state_dir, &d->key, &created, e)) < 0)
 		return r;
 	if (created)
@@ -349,6 +356,7 @@ open_loop(struct licd *d, struct lerr *e)
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
 	sigaddset(&ss, SIGHUP);
+	sigaddset(&ss, SIGCHLD);	/* enforce hooks: child event sources */
 	signal(SIGPIPE, SIG_IGN);
 	if (sigprocmask(SIG_BLOCK, &ss, NULL) != 0 ||
 	    sd_event_default(&d->ev) < 0 ||
@@ -364,7 +372,10 @@ open_loop(struct licd *d, struct lerr *e)
 	snprintf(path, sizeof(path), "%s/%s", d->cfg->runtime_dir,
 	    SRV_SOCKET);
 	/* SEAM(policy): an inotify watch on d->cfg->inbox (when set) and a
-	 * timer at view->next_change go here. */
+	 * timer at view->next_change go here. On every state change:
+	 * snap_publish(), srv_broadcast(N_CHANGED), enforce_write() (stop
+	 * when any licence is suspended, revoked or invalid), enforce_hook()
+	 * per changed licence, audit_state(), receipt_issue(). */
 	return srv_open(&d->srv, d->ev, path, activated_socket(), &a,
 	    licd_handlers, licd_nhandlers, licd_conn_closed, d, e);
 }
@@ -411,7 +422,8 @@ static void
 stop(struct licd *d)
 {
 	sd_notify(0, "STOPPING=1");
-	save_clock(d);
+	if (d->store_ok || d->clock_saved != d->clock.signed_time)
+		save_clock(d);	/* not when the state never opened */
 	if (d->key != NULL && d->audit_ok)
 		audit_lifecycle(d, "stop");
 	log_ev(LOG_INFO, LOG_ID_STOP, NULL, "licd stopped");

@@ -60,12 +60,14 @@ conn_free(struct srv_conn *c)
 {
 	struct srv *s = c->srv;
 
-	if (s->on_close != NULL)
-		s->on_close(s->ctx, c);
+	/* Unlinked first: a broadcast from on_close must not reach it. */
+	c->drop = true;
 	*c->pprev = c->next;
 	if (c->next != NULL)
 		c->next->pprev = c->pprev;
 	s->nconns--;
+	if (s->on_close != NULL)
+		s->on_close(s->ctx, c);
 	sd_event_source_disable_unref(c->io);
 	sd_event_source_disable_unref(c->timer);
 	close(c->fd);

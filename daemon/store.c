@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -317,6 +318,17 @@ store_open(struct store *s, const char *state_dir, struct lerr *e)
 		return r;
 	}
 	return 0;
+}
+
+int
+store_lock(struct store *s, struct lerr *e)
+{
+	if (flock(s->dirfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return lerr_set(e, LICD_E_IO, "%s: another licd uses this "
+		    "state directory", s->path);
+	return io_err(e, s->path, "", errno);
 }
 
 void

@@ -59,6 +59,15 @@ int store_open(struct store *s, const char *state_dir, struct lerr *e);
 void store_close(struct store *s);
 
 /*
+ * Take the state directory for this process alone (flock on state_dir,
+ * released by store_close() or exit): two licd on one state_dir would
+ * interleave the audit chain and replace each other's snapshot. Call it
+ * before touching anything else. LICD_E_IO "another licd uses ..." when
+ * it is held.
+ */
+int store_lock(struct store *s, struct lerr *e);
+
+/*
  * Write len bytes of buf to name in dirfd durably and atomically: a
  * temporary file (O_CREAT|O_EXCL|O_NOFOLLOW, mode) in the same directory,
  * all bytes written, fsync, rename over name, fsync of the directory.

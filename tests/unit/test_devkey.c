@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The device key: created 0600 without ever replacing a file, reloaded,
- * refused when others can read it or it is not ours, and the signed
- * activation request. */
+ * refused when others can read it or it is not ours, and what it signs:
+ * the activation request and receipts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,6 +20,8 @@
 
 #include "devkey.h"
 #include "doc.h"
+#include "receipt.h"
+#include "store.h"
 
 static char dir[64], keypath[128];
 
@@ -333,6 +335,71 @@ t_request(void **state)
 	devkey_free(k);
 }
 
+#define AUDIT_HEAD \
+	"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void
+t_receipt(void **state)
+{
+	struct receipt r = { .iat = 1767225600, .seq = 7,
+	    .state = LSTATE_RESTRICTED }, *back;
+	char name[STORE_NAME_MAX + 1], path[256], *buf;
+	struct lerr e = { 0 };
+	struct devkey *k;
+	struct store s;
+	struct doc d;
+	size_t len;
+
+	(void)state;
+	k = open_ok(1);
+	assert_int_equal(store_open(&s, dir, &e), 0);
+	snprintf(r.lid, sizeof(r.lid), "IL-2026-0042");
+	snprintf(r.event, sizeof(r.event), "order-applied");
+	snprintf(r.audit, sizeof(r.audit), "%s", AUDIT_HEAD);
+	if (receipt_issue(&s, k, &r, 42, name, &e) != 0)
+		fail_msg("receipt_issue: %s", e.msg);
+	assert_string_equal(name,
+	    "00000000000000000042-order-applied-IL-2026-0042.receipt");
+	snprintf(path, sizeof(path), "%s/outbox/%s", dir, name);
+	{
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		buf = calloc(1, 4096);
+		len = fread(buf, 1, 4095, f);
+		fclose(f);
+	}
+	assert_int_equal(doc_parse(buf, len, DOC_RECEIPT, &d, &e), 0);
+	assert_int_equal(doc_verify_key(&d, k->pk, &e), 0);
+	back = malloc(sizeof(*back));
+	assert_int_equal(pl_decode_receipt(d.msg, d.msg_len, back, &e), 0);
+	assert_string_equal(back->device, k->kid);
+	assert_string_equal(back->lid, "IL-2026-0042");
+	assert_int_equal(back->iat, 1767225600);
+	assert_string_equal(back->event, "order-applied");
+	assert_int_equal(back->seq, 7);
+	assert_int_equal(back->state, LSTATE_RESTRICTED);
+	assert_string_equal(back->audit, AUDIT_HEAD);
+	doc_free(&d);
+	free(buf);
+	/* a receipt is never replaced */
+	assert_int_equal(receipt_issue(&s, k, &r, 42, NULL, &e), -LICD_E_IO);
+	/* a root receipt has lid "", and only it */
+	snprintf(r.event, sizeof(r.event), "root-applied");
+	assert_int_equal(receipt_issue(&s, k, &r, 43, name, &e),
+	    -LICD_E_PAYLOAD);
+	r.lid[0] = '\0';
+	assert_int_equal(receipt_issue(&s, k, &r, 43, name, &e), 0);
+	assert_string_equal(name, "00000000000000000043-root-applied.receipt");
+	snprintf(r.event, sizeof(r.event), "no-such-event");
+	snprintf(r.lid, sizeof(r.lid), "IL-1");
+	assert_int_equal(receipt_issue(&s, k, &r, 44, name, &e),
+	    -LICD_E_PAYLOAD);
+	free(back);
+	store_close(&s);
+	devkey_free(k);
+}
+
 int
 main(void)
 {
@@ -350,6 +417,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_sign, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_receipt, setup, teardown),
 	};
 
 	if (sodium_init() < 0)

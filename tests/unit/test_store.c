@@ -145,6 +145,44 @@ t_open_refuses(void **state)
 	assert_int_equal(unlink(sdir), 0);
 }
 
+/* One licd per state directory. */
+static void
+t_lock(void **state)
+{
+	struct store a, b;
+	struct lerr e = { 0 };
+	char want[200];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	open_ok(&a);
+	assert_int_equal(store_lock(&a, &e), 0);
+	/* another process cannot take it */
+	if ((pid = fork()) == 0) {
+		if (store_open(&b, sdir, NULL) != 0)
+			_exit(1);
+		_exit(store_lock(&b, &e) == -LICD_E_IO &&
+		    strstr(e.msg, "another licd uses this state directory") ?
+		    0 : 2);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* nor another open in this process (flock is per open file) */
+	open_ok(&b);
+	snprintf(want, sizeof(want), "%s: another licd uses this state "
+	    "directory", sdir);
+	assert_int_equal(store_lock(&b, &e), -LICD_E_IO);
+	assert_string_equal(e.msg, want);
+	store_close(&b);
+	/* released with the store */
+	store_close(&a);
+	open_ok(&b);
+	assert_int_equal(store_lock(&b, &e), 0);
+	store_close(&b);
+}
+
 static void
 t_atomic_write(void **state)
 {
@@ -565,6 +603,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_open_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_open_refuses, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(t_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_atomic_write, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(t_read_bounds, setup, teardown),

@@ -57,6 +57,16 @@ POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
 LICISSUE_OBJ := $(LICISSUE_SRC:%.c=$(O)/%.o)
 LICD_OBJ := $(LICD_SRC:%.c=$(O)/%.o)
 LICCTL_OBJ := $(LICCTL_SRC:%.c=$(O)/%.o)
+
+# liblicd: libc only, everything hidden but the licd_* of the version
+# script. It compiles its own copies of the shared libc-only pieces (the
+# socket protocol table and the snapshot reader) with hidden visibility.
+CLIENT_SRC := $(sort $(wildcard client-lib/*.c))
+CLIENT_SHARED := common/proto.c common/lerr.c daemon/snapshot.c
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(O)/client/%.o) $(CLIENT_SHARED:%.c=$(O)/client/%.o)
+LIBLICD := $(if $(CLIENT_SRC),$(O)/liblicd.so.1)
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
+EXAMPLES := $(if $(CLIENT_SRC),$(EXAMPLE_SRC:%.c=$(O)/%))
 TEST_BIN := $(TEST_SRC:%.c=$(O)/%)
 
 LIBCOMMON := $(O)/libcommon.a
@@ -67,14 +77,37 @@ PROGS := $(O)/licissue $(if $(LICD_SRC),$(O)/licd) $(if $(LICCTL_SRC),$(O)/licct
 LICD_LIB_OBJ := $(filter-out $(O)/daemon/main.o,$(LICD_OBJ))
 LIBDAEMON := $(O)/libdaemon.a
 
-.PHONY: all check check-only asan fuzz fuzz-build analyze bench demo install \
+.PHONY: install-systemd all check check-only asan fuzz fuzz-build analyze bench demo install \
 	deps clean tests
-all: $(LIBCOMMON) $(LIBPOLICY) $(PROGS)
+all: $(LIBCOMMON) $(LIBPOLICY) $(PROGS) $(LIBLICD) $(EXAMPLES) \
+	$(if $(CLIENT_SRC),$(O)/licd.pc)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/client/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (liblicd)")
+	$(Q)$(CC) -D_GNU_SOURCE -Iclient-lib/include -Icommon -Idaemon $(CPPFLAGS) \
+		$(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+$(O)/liblicd.so.1: $(CLIENT_OBJ) client-lib/licd.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,liblicd.so.1 \
+		-Wl,--version-script=client-lib/licd.map -Wl,--no-undefined \
+		-o $@ $(CLIENT_OBJ) -lpthread
+	$(Q)ln -sf liblicd.so.1 $(O)/liblicd.so
+
+$(O)/licd.pc: client-lib/licd.pc.in
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|' $< >$@
+
+$(O)/examples/%: examples/%.c $(LIBLICD)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -D_GNU_SOURCE -Iclient-lib/include $(CPPFLAGS) $(ALL_CFLAGS) \
+		$(LDFLAGS) -o $@ $< -L$(O) -llicd -Wl,-rpath,'$$ORIGIN/..'
 
 $(LIBCOMMON): $(COMMON_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -105,13 +138,15 @@ $(O)/licctl: $(LICCTL_OBJ) $(LIBPOLICY) $(LIBCOMMON)
 
 # Every test is one .c file linked with both archives; tests may use
 # OpenSSL (cross-checks) and cmocka.
-TEST_LIBS = $(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON) \
+comma := ,
+TEST_LIBS = $(if $(LIBLICD),-L$(O) -llicd -Wl$(comma)-rpath$(comma)$(CURDIR)/$(O)) \
+	$(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON) \
 	$(call pc_libs,cmocka openssl libsystemd) $(BASE_LIBS)
 $(O)/tests/%: tests/%.c $(wildcard tests/unit/*.h tests/vectors/*.h) \
-		$(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON)
+		$(if $(LICD_LIB_OBJ),$(LIBDAEMON)) $(LIBPOLICY) $(LIBCOMMON) $(LIBLICD)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(call pc_cflags,cmocka openssl) \
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Iclient-lib/include $(call pc_cflags,cmocka openssl) \
 		-DLICD_SRCDIR='"$(CURDIR)"' $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(TEST_LIBS)
 
@@ -160,11 +195,34 @@ demo:
 	@echo "make demo: not yet (the daemon and the vendor library are still to come)"
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(O)/licissue $(DESTDIR)$(BINDIR)/licissue
 	install -m 0644 doc/licissue.1 $(DESTDIR)$(MANDIR)/man1/licissue.1
+	$(if $(LICCTL_SRC),install -m 0755 $(O)/licctl $(DESTDIR)$(BINDIR)/licctl)
+	$(if $(LICD_SRC),install -m 0755 $(O)/licd $(DESTDIR)$(SBINDIR)/licd)
+	$(if $(LIBLICD),install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man3)
+	$(if $(LIBLICD),install -m 0755 $(LIBLICD) $(DESTDIR)$(LIBDIR)/liblicd.so.1)
+	$(if $(LIBLICD),ln -sf liblicd.so.1 $(DESTDIR)$(LIBDIR)/liblicd.so)
+	$(if $(LIBLICD),install -m 0644 client-lib/include/licd.h $(DESTDIR)$(INCDIR)/licd.h)
+	$(if $(LIBLICD),install -m 0644 $(O)/licd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/licd.pc)
+	for m in doc/*.3 doc/*.5 doc/*.8; do [ -f "$$m" ] || continue; \
+		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -d $(DESTDIR)$(DATADIR)
 	$(if $(wildcard policy/purposes.conf),install -m 0644 policy/purposes.conf $(DESTDIR)$(DATADIR)/purposes.conf)
+
+# systemd integration (packaging/): units, sysusers, tmpfiles, enforcer.
+UNITDIR ?= /lib/systemd/system
+install-systemd:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/usr/lib/sysusers.d \
+		$(DESTDIR)/usr/lib/tmpfiles.d $(DESTDIR)/usr/libexec/licd \
+		$(DESTDIR)$(SYSCONFDIR)/licd
+	install -m 0644 packaging/licd.service packaging/licd-enforce.path \
+		packaging/licd-enforce.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/licd.sysusers $(DESTDIR)/usr/lib/sysusers.d/licd.conf
+	install -m 0644 packaging/licd.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/licd.conf
+	install -m 0755 packaging/licd-enforce $(DESTDIR)/usr/libexec/licd/licd-enforce
+	install -m 0644 packaging/licd.conf.example $(DESTDIR)$(SYSCONFDIR)/licd/licd.conf.example
 
 # Debian packages the build and the tests need; apt-get only for missing ones.
 DEB_PKGS := build-essential pkg-config libsodium-dev libssl-dev libjansson-dev \

@@ -22,11 +22,13 @@ state_valid(const char *s, size_t len)
 	return lstate_from_name(s, len) >= 0;
 }
 
-/* /etc/machine-id: 32 lower-case hex digits. */
+/* /etc/machine-id: 32 lower-case hex digits, or "" on a machine without
+ * one (a bare container): the device key binds the licence, host ids only
+ * help the ministry recognise the machine. */
 static int
 machine_id_valid(const char *s, size_t len)
 {
-	return len == 32 && pl_hex_lower(s, len);
+	return len == 0 || (len == 32 && pl_hex_lower(s, len));
 }
 
 /* DMI product_uuid as the kernel prints it (8-4-4-4-12 lower-case hex),

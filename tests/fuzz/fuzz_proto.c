@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/proto.c"
+#include "../../common/proto.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -112,12 +112,10 @@ static const struct pl_case request_cases[] = {
 	    "unknown field \"host\".\"hostname\"" },
 	{ "machine_id upper case", MACHINE_ID,
 	    "0123456789ABCDEF0123456789abcdef", LICD_E_PAYLOAD,
-	    "field \"host\".\"machine_id\": expected 32 lower-case hex digits" },
+	    "field \"host\".\"machine_id\": expected \"\" or 32 lower-case hex digits" },
 	{ "machine_id 31 digits", MACHINE_ID,
 	    "123456789abcdef0123456789abcdef", LICD_E_PAYLOAD,
-	    "field \"host\".\"machine_id\": expected 32 lower-case hex digits" },
-	{ "machine_id empty", MACHINE_ID, "", LICD_E_PAYLOAD,
-	    "field \"host\".\"machine_id\": expected 32 lower-case hex digits" },
+	    "field \"host\".\"machine_id\": expected \"\" or 32 lower-case hex digits" },
 	{ "machine_id missing", "\"machine_id\":\"" MACHINE_ID "\",", "",
 	    LICD_E_PAYLOAD, "missing field \"host\".\"machine_id\"" },
 	{ "product_uuid upper case", PRODUCT_UUID,
@@ -287,6 +285,9 @@ request_decodes(void **state)
 	assert_string_equal(rq.product_uuid, PRODUCT_UUID);
 	m = pl_mutate(request_base, PRODUCT_UUID, "");
 	pl_expect_ok(DOC_REQUEST, m, "no product_uuid");
+	free(m);
+	m = pl_mutate(request_base, MACHINE_ID, "");
+	pl_expect_ok(DOC_REQUEST, m, "no machine_id");
 	free(m);
 }
 

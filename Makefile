@@ -228,7 +228,7 @@ install-systemd:
 DEB_PKGS := build-essential pkg-config libsodium-dev libssl-dev libjansson-dev \
 	libconfig-dev libsystemd-dev libcurl4-openssl-dev libcmocka-dev clang \
 	libclang-rt-14-dev llvm-14 faketime nginx-light openssl \
-	cppcheck valgrind
+	cppcheck valgrind debootstrap systemd-container util-linux python3
 deps:
 	$(Q)bash tests/deps.sh $(DEB_PKGS)
 

@@ -78,6 +78,7 @@ static const struct key top_keys[] = {
 	STR("state_dir", true, set_path, state_dir),
 	STR("runtime_dir", true, set_path, runtime_dir),
 	STR("inbox", false, set_path, inbox),
+	STR("purposes", false, set_path, purposes),
 	STR("admin_group", false, set_group, admin_group),
 	DUR("client_grace", client_grace, 1),
 	GROUP("local", local_keys),
@@ -444,6 +445,7 @@ cfg_load(const char *path, struct cfg **out, struct lerr *e)
 	}
 	memcpy(c->file, path, strlen(path) + 1);
 	c->client_grace = CFG_DEFAULT_GRACE;
+	snprintf(c->purposes, sizeof(c->purposes), "%s", CFG_DEFAULT_PURPOSES);
 	c->feed_interval = CFG_DEFAULT_INTERVAL;
 	config_init(&lc);
 	if ((r = parse_file(&lc, c, e)) < 0)
@@ -476,6 +478,8 @@ cfg_needs_restart(const struct cfg *a, const struct cfg *b)
 		return "state_dir";
 	if (strcmp(a->runtime_dir, b->runtime_dir) != 0)
 		return "runtime_dir";
+	if (strcmp(a->purposes, b->purposes) != 0)
+		return "purposes";
 	return NULL;
 }
 

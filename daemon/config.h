@@ -23,6 +23,11 @@
 #define CFG_DEFAULT_GRACE	30		/* client_grace, seconds */
 #define CFG_DEFAULT_INTERVAL	900		/* feed.interval, seconds */
 #define CFG_MIN_INTERVAL	60		/* a fleet must not poll faster */
+#ifndef LICD_DATADIR
+#define LICD_DATADIR		"/usr/local/share/licd"
+#endif
+/* The purpose taxonomy when the configuration names none. */
+#define CFG_DEFAULT_PURPOSES	LICD_DATADIR "/purposes.conf"
 
 /* One entry of local.disable: "FEATURE" (any product) or
  * "PRODUCT:FEATURE"; product is "" for the first form. */
@@ -42,6 +47,8 @@ struct cfg {
 	char state_dir[CFG_PATH_MAX];
 	char runtime_dir[CFG_PATH_MAX];
 	char inbox[CFG_PATH_MAX];		/* "" when not watched */
+	char purposes[CFG_PATH_MAX];		/* purposes.conf (default:
+						 * CFG_DEFAULT_PURPOSES) */
 	char admin_group[CFG_GROUP_MAX + 1];	/* "" when none */
 	gid_t admin_gid;			/* valid when admin_group set */
 	int64_t client_grace;			/* seconds */
@@ -77,7 +84,8 @@ void cfg_free(struct cfg *c);
 int cfg_reload(struct cfg **cur, struct lerr *e);
 
 /* The name of the first key that differs between a and b and that cannot
- * change without a restart (root, state_dir, runtime_dir), or NULL. */
+ * change without a restart (root, state_dir, runtime_dir, purposes), or
+ * NULL. */
 const char *cfg_needs_restart(const struct cfg *a, const struct cfg *b);
 
 /* 1 when feature of product is disabled by local.disable, else 0. */

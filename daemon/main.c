@@ -22,6 +22,7 @@
 #include "ltime.h"
 
 #define SNAP_START_CAPACITY	64
+#define INBOX_RESCAN_EVERY	60	/* s: files left for a retry */
 
 struct opts {
 	const char *config;
@@ -132,30 +133,13 @@ check_root(struct licd *d, struct lerr *e)
 	return r;
 }
 
-void
-licd_summary(const struct licd *d, char *out, size_t cap)
-{
-	char t[LTIME_LEN + 1];
-
-	if (d->clock.signed_time > 0)
-		ltime_format(d->clock.signed_time, t);
-	else
-		snprintf(t, sizeof(t), "not set");
-	/* SEAM(policy): one line per licence from d->view, e.g.
-	 * "IL-2026-0042 restricted by order 7; status fresh until ...". */
-	snprintf(out, cap, "no licence loaded (decision engine not wired); "
-	    "root v%llu%s; signed clock %s%s",
-	    (unsigned long long)d->root.ver, d->pinned ? " pinned" :
-	    " UNPINNED", t, d->clock.rollback ? "; CLOCK ROLLBACK" : "");
-}
-
 static void
 notify_status(const struct licd *d, const char *state)
 {
-	char s[512];
+	char line[1024];
 
-	licd_summary(d, s, sizeof(s));
-	sd_notifyf(0, "%sSTATUS=%s", state, s);
+	licd_summary(d, line, sizeof(line));
+	sd_notifyf(0, "%sSTATUS=%s", state, line);
 }
 
 static struct proto_admin
@@ -175,9 +159,24 @@ audit_or_log(struct licd *d, int r, struct lerr *e)
 		    e->msg);
 }
 
+/* Watch the configured inbox (none: no watch); the old one goes. */
+static void
+open_inbox(struct licd *d)
+{
+	struct lerr e = { 0 };
+
+	inbox_close(d->inbox);
+	d->inbox = NULL;
+	if (d->cfg->inbox[0] != '\0' && inbox_open(&d->inbox, d->ev,
+	    d->cfg->inbox, licd_inbox_file, d, &e) < 0)
+		log_ev(LOG_ERR, NULL, NULL, "%s: documents dropped there are "
+		    "not seen", e.msg);
+}
+
 int
 licd_reload(struct licd *d, uid_t uid, struct lerr *e)
 {
+	char inbox[CFG_PATH_MAX];
 	struct proto_admin a;
 	struct lerr ae = { 0 };
 	struct timespec ts;
@@ -187,6 +186,7 @@ licd_reload(struct licd *d, uid_t uid, struct lerr *e)
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 	    (unsigned long long)ts.tv_sec * 1000000ULL +
 	    (unsigned long long)ts.tv_nsec / 1000);
+	snprintf(inbox, sizeof(inbox), "%s", d->cfg->inbox);
 	if ((r = cfg_reload(&d->cfg, e)) < 0) {
 		log_ev(LOG_ERR, LOG_ID_CONFIG, NULL, "reload refused, the "
 		    "previous configuration stays: %s", e->msg);
@@ -196,8 +196,14 @@ licd_reload(struct licd *d, uid_t uid, struct lerr *e)
 		a = admin_of(d->cfg);
 		srv_set_admin(d->srv, &a);
 		snap_set_grace(&d->snap, d->cfg->client_grace * 1000000000LL);
-		/* SEAM(policy): pol_set_local() from d->cfg->disable, then
-		 * re-evaluate and republish (local tightening may change). */
+		if (engine_set_local(&d->eng, d->cfg->disable,
+		    d->cfg->ndisable, &ae) < 0)
+			log_ev(LOG_ERR, LOG_ID_CONFIG, NULL, "local.disable: %s",
+			    ae.msg);
+		d->enforce_due = true;	/* stop_units may have changed */
+		licd_update(d, NULL);
+		if (strcmp(inbox, d->cfg->inbox) != 0)
+			open_inbox(d);
 		log_ev(LOG_INFO, LOG_ID_RELOAD, NULL, "configuration %s "
 		    "reloaded", d->cfg->file);
 		audit_or_log(d, audit_admin(&d->audit, uid, "reload", NULL,
@@ -205,21 +211,6 @@ licd_reload(struct licd *d, uid_t uid, struct lerr *e)
 	}
 	notify_status(d, "READY=1\n");
 	return r;
-}
-
-static void
-save_clock(struct licd *d)
-{
-	struct lerr e = { 0 };
-
-	if (store_clock_save(&d->store, d->clock.signed_time, &e) < 0) {
-		if (d->store_ok)
-			log_ev(LOG_ERR, LOG_ID_STORE_ERROR, NULL, "cannot save "
-			    "the signed clock, serving on: %s", e.msg);
-		d->store_ok = false;
-		return;
-	}
-	d->clock_saved = d->clock.signed_time;
 }
 
 static void
@@ -253,11 +244,14 @@ on_tick(sd_event_source *s, uint64_t usec, void *arg)
 
 	snap_refresh(&d->snap);
 	sclock_tick(&d->clock, licd_boot_ns());
+	licd_sync_clock(d);
 	check_rollback(d, licd_wall());
 	if (d->clock.signed_time - d->clock_saved >= SCLOCK_PERSIST_EVERY)
-		save_clock(d);
-	/* SEAM(policy): pol_clock_advance(d->state, signed) so the view's
-	 * signed clock follows running time. */
+		licd_save_clock(d);
+	/* The timer at next_change is exact; this catches clock jumps. */
+	licd_update(d, NULL);
+	if (d->inbox != NULL && ++d->ticks % INBOX_RESCAN_EVERY == 0)
+		inbox_scan(d->inbox);
 	if (d->audit_ok && d->audit.since_checkpoint >= AUDIT_CHECKPOINT_EVERY)
 		audit_or_log(d, audit_checkpoint(&d->audit, d->key,
 		    sclock_now(&d->clock, licd_wall()), &e), &e);
@@ -311,13 +305,57 @@ open_state(struct licd *d, struct lerr *e)
 	} else {
 		d->audit_ok = true;
 	}
-	/*
-	 * SEAM(policy): allocate d->state, pol_state_init() with the device
-	 * kid and purposes.conf, pol_set_local(), then replay the store:
-	 * every root/<ver> from d->root on (root_rotate), every docs/<lid>
-	 * document re-verified (doc_verify_role) and pol_accept()ed; one
-	 * that fails makes its lid invalid. pol_clock_advance(signed).
-	 */
+	return 0;
+}
+
+/* The configured root, new to this state directory: recorded like an
+ * imported one (audit line, receipt root-applied). */
+static void
+first_root_applied(struct licd *d)
+{
+	struct audit_doc a = { "config", d->cfg->root, "root", NULL,
+	    d->root.ver, "accepted", NULL, NULL, NULL, 0 };
+	struct receipt r;
+	struct lerr e = { 0 };
+
+	audit_or_log(d, audit_document(&d->audit, &a, &e), &e);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.event, sizeof(r.event), "root-applied");
+	r.iat = sclock_now(&d->clock, licd_wall());
+	r.seq = d->root.ver;
+	r.state = LSTATE_ACTIVE;
+	licd_receipt(d, &r);
+}
+
+/* The decision state: purposes, local tightening, then every stored
+ * document verified again from the configured root (engine_start). */
+static int
+open_engine(struct licd *d, struct lerr *e)
+{
+	struct eng_start st;
+	int r;
+
+	if ((r = engine_open(&d->eng, &d->store, d->key->kid,
+	    d->cfg->purposes, e)) < 0 ||
+	    (r = engine_set_local(&d->eng, d->cfg->disable, d->cfg->ndisable,
+	    e)) < 0 ||
+	    (r = engine_start(&d->eng, d->cfg->root, d->clock.signed_time,
+	    licd_wall(), &st, e)) < 0)
+		return r;
+	licd_sync_clock(d);
+	if (st.roots_bad > 0)
+		log_ev(LOG_CRIT, LOG_ID_STORE_ERROR, NULL, "%zu stored roots "
+		    "do not rotate from root ver %llu: ignored", st.roots_bad,
+		    (unsigned long long)st.root_ver);
+	if (st.docs_bad > 0)
+		log_ev(LOG_CRIT, LOG_ID_STORE_ERROR, NULL, "%zu stored "
+		    "documents failed verification: their licences are "
+		    "invalid", st.docs_bad);
+	log_info("state loaded: root ver %llu, %zu stored documents verified",
+	    (unsigned long long)st.root_ver, st.docs);
+	if (st.first_stored)
+		first_root_applied(d);
+	licd_load_applied(d);
 	return 0;
 }
 
@@ -330,7 +368,6 @@ open_runtime(struct licd *d, struct lerr *e)
 		return lerr_set(e, LICD_E_IO, "%s: %s", d->cfg->runtime_dir,
 		    strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s", d->cfg->runtime_dir, SNAP_FILE);
-	/* SEAM(policy): publish the first evaluation right after. */
 	return snap_create(&d->snap, path, SNAP_START_CAPACITY,
 	    d->cfg->client_grace * 1000000000LL, d->key->kid, e);
 }
@@ -371,11 +408,6 @@ open_loop(struct licd *d, struct lerr *e)
 		    "loop");
 	snprintf(path, sizeof(path), "%s/%s", d->cfg->runtime_dir,
 	    SRV_SOCKET);
-	/* SEAM(policy): an inotify watch on d->cfg->inbox (when set) and a
-	 * timer at view->next_change go here. On every state change:
-	 * snap_publish(), srv_broadcast(N_CHANGED), enforce_write() (stop
-	 * when any licence is suspended, revoked or invalid), enforce_hook()
-	 * per changed licence, audit_state(), receipt_issue(). */
 	return srv_open(&d->srv, d->ev, path, activated_socket(), &a,
 	    licd_handlers, licd_nhandlers, licd_conn_closed, d, e);
 }
@@ -395,24 +427,31 @@ audit_lifecycle(struct licd *d, const char *event)
 		    sclock_now(&d->clock, licd_wall()), &e), &e);
 }
 
+/* Returns 0, or the exit code. */
 static int
 start(struct licd *d)
 {
 	struct lerr e = { 0 };
+	int r;
 
 	if (sodium_init() < 0) {
 		log_err("libsodium cannot initialise");
-		return -1;
+		return LICD_EX_FAIL;
 	}
-	if (open_state(d, &e) < 0 || open_runtime(d, &e) < 0 ||
-	    open_loop(d, &e) < 0) {
-		log_err("%s", e.msg);
-		return -1;
+	leases_init(&d->leases);
+	if ((r = open_state(d, &e)) < 0 || (r = open_engine(d, &e)) < 0 ||
+	    (r = open_runtime(d, &e)) < 0 || (r = open_loop(d, &e)) < 0) {
+		log_ev(LOG_ERR, r == -LICD_E_CONFIG ? LOG_ID_CONFIG : NULL,
+		    NULL, "%s", e.msg);
+		return r == -LICD_E_CONFIG ? LICD_EX_CONFIG : LICD_EX_FAIL;
 	}
 	if (!d->pinned)
 		log_ev(LOG_WARNING, LOG_ID_UNPINNED, NULL, "this build pins no "
 		    "root: it trusts the configured root %s", d->cfg->root);
 	audit_lifecycle(d, "start");
+	licd_update(d, NULL);		/* the first evaluation, published */
+	open_inbox(d);
+	d->ready = true;
 	log_ev(LOG_INFO, LOG_ID_START, NULL, "licd started, device %s",
 	    d->key->kid);
 	return 0;
@@ -423,17 +462,21 @@ stop(struct licd *d)
 {
 	sd_notify(0, "STOPPING=1");
 	if (d->store_ok || d->clock_saved != d->clock.signed_time)
-		save_clock(d);	/* not when the state never opened */
+		licd_save_clock(d);	/* not when the state never opened */
 	if (d->key != NULL && d->audit_ok)
 		audit_lifecycle(d, "stop");
 	log_ev(LOG_INFO, LOG_ID_STOP, NULL, "licd stopped");
+	inbox_close(d->inbox);
 	srv_close(d->srv);
+	sd_event_source_disable_unref(d->next_change);
 	sd_event_source_disable_unref(d->tick);
 	sd_event_unref(d->ev);
 	snap_close(&d->snap);
 	audit_close(&d->audit);
 	store_close(&d->store);
 	devkey_free(d->key);
+	engine_close(&d->eng);
+	leases_free(&d->leases);
 	cfg_free(d->cfg);
 }
 
@@ -501,9 +544,9 @@ main(int argc, char **argv)
 		log_err("cannot detach: %s", strerror(errno));
 		return LICD_EX_FAIL;
 	}
-	if (start(&d) < 0) {
+	if ((r = start(&d)) != 0) {
 		stop(&d);
-		return LICD_EX_FAIL;
+		return r;
 	}
 	notify_status(&d, "READY=1\n");
 	if (ready_fd >= 0 && (write(ready_fd, "", 1) != 1 ||

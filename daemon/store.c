@@ -24,6 +24,9 @@ static const char *const kind_prefix[STORE__KINDS] = {
 	[STORE_LICENCE] = "licence-",
 	[STORE_ORDER] = "order-",
 	[STORE_STATUS] = "status",
+	[STORE_NAMED] = "named-",
+	[STORE_CONFLICT_LICENCE] = "conflict-licence-",
+	[STORE_CONFLICT_ORDER] = "conflict-order-",
 };
 
 /* Names that store_put() must never touch. */

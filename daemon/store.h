@@ -22,6 +22,11 @@
  *     docs/<lid>/licence-<ver> every accepted licence version
  *     docs/<lid>/order-<seq>   every held order
  *     docs/<lid>/status        the latest accepted status
+ *     docs/<lid>/named-<seq>   the first status that named order seq
+ *                              (kept for the loss moment, DESIGN 4.3)
+ *     docs/<lid>/conflict-licence-<ver>, conflict-order-<seq>
+ *                              the second message of an equivocation
+ *                              (evidence: replayed so the mark survives)
  *     outbox/<name>            receipts, never overwritten
  *     <name>                   other top-level state files (store_put)
  *
@@ -41,6 +46,9 @@ enum store_kind {
 	STORE_LICENCE,		/* docs/<lid>/licence-<num> */
 	STORE_ORDER,		/* docs/<lid>/order-<num> */
 	STORE_STATUS,		/* docs/<lid>/status; num ignored */
+	STORE_NAMED,		/* docs/<lid>/named-<num> */
+	STORE_CONFLICT_LICENCE,	/* docs/<lid>/conflict-licence-<num> */
+	STORE_CONFLICT_ORDER,	/* docs/<lid>/conflict-order-<num> */
 	STORE__KINDS
 };
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "licctl.h"
+#include "ltime.h"
 
 struct cmd {
 	const char *name;
@@ -39,7 +40,9 @@ usage(FILE *f)
 	    "(admin)\n"
 	    "  audit verify                    verify the audit log (admin)\n"
 	    "  checkpoint                      sign an audit checkpoint now "
-	    "(admin)\n");
+	    "(admin)\n"
+	    "  report [LID] [--from TIME] [--to TIME]\n"
+	    "                                  signed usage report (admin)\n");
 }
 
 /* Print a text reply, ending it with a newline. */
@@ -241,8 +244,12 @@ import_one(struct client *c, const char *path)
 	if (r < 0)
 		return LICCTL_EX_UNREACHABLE;
 	if (c->reply.type == PROTO_R_IMPORT &&
-	    c->reply.u.import_result.outcome != PROTO_REJECTED)
+	    c->reply.u.import_result.outcome != PROTO_REJECTED) {
+		printf("%s: %.*s\n", path,
+		    (int)c->reply.u.import_result.message.len,
+		    (const char *)c->reply.u.import_result.message.p);
 		return LICCTL_EX_OK;
+	}
 	if (c->reply.type == PROTO_R_IMPORT)
 		fprintf(stderr, "%s: %.*s: %.*s\n", path,
 		    (int)c->reply.u.import_result.reason.len,
@@ -280,17 +287,44 @@ nagios(int code, const char *detail)
 	return code;
 }
 
+/* DESIGN 5.4 check: 0 active and fresh; 1 restricted, or active but not
+ * fresh (within the ladder's grace); 2 suspended, revoked, invalid or
+ * expired. */
 static int
-licence_severity(json_t *lic)
+licence_severity(json_t *lic, const char **note)
 {
 	const char *state = json_string_value(json_object_get(lic, "state"));
 	json_t *st = json_object_get(lic, "status");
 
+	*note = "";
 	if (state == NULL)
 		return 3;
-	if (strcmp(state, "active") == 0)
-		return json_is_true(json_object_get(st, "fresh")) ? 0 : 1;
+	if (strcmp(state, "active") == 0) {
+		if (json_is_true(json_object_get(st, "fresh")))
+			return 0;
+		*note = " (status not fresh)";
+		return 1;
+	}
 	return strcmp(state, "restricted") == 0 ? 1 : 2;
+}
+
+static int
+check_licences(json_t *lics, char *line, size_t cap)
+{
+	const char *note;
+	json_t *lic;
+	size_t i;
+	int worst = 0, s;
+
+	json_array_foreach(lics, i, lic) {
+		s = licence_severity(lic, &note);
+		worst = s > worst ? s : worst;
+		snprintf(line + strlen(line), cap - strlen(line), "%s%s %s%s",
+		    i ? ", " : "", json_string_value(json_object_get(lic,
+		    "lid")), json_string_value(json_object_get(lic, "state")),
+		    note);
+	}
+	return worst;
 }
 
 static int
@@ -298,15 +332,14 @@ cmd_check(struct client *c, int argc, char **argv)
 {
 	struct proto_msg m = { .type = PROTO_STATUS,
 	    .u.status.flags = PROTO_STATUS_JSON };
-	json_t *top, *lics, *lic;
-	char line[512] = "";
-	size_t i;
-	int worst = 0, s;
+	json_t *top, *lics;
+	char line[1024] = "";
+	int worst;
 
 	(void)argc;
 	(void)argv;
 	if (c->fd < 0 || client_call(c, &m) < 0)
-		return nagios(2, "licd unreachable");
+		return nagios(3, "licd unreachable");
 	if (c->reply.type != PROTO_R_TEXT)
 		return nagios(3, "licd did not give its status");
 	top = json_loadb((const char *)c->reply.u.text.text.p,
@@ -316,24 +349,52 @@ cmd_check(struct client *c, int argc, char **argv)
 		json_decref(top);
 		return nagios(3, "unreadable status");
 	}
-	json_array_foreach(lics, i, lic) {
-		s = licence_severity(lic);
-		worst = s > worst ? s : worst;
-		snprintf(line + strlen(line), sizeof(line) - strlen(line),
-		    "%s%s %s", i ? ", " : "",
-		    json_string_value(json_object_get(lic, "lid")),
-		    json_string_value(json_object_get(lic, "state")));
+	worst = check_licences(lics, line, sizeof(line));
+	if (json_array_size(lics) == 0) {
+		worst = 2;	/* nothing may run: invalid */
+		snprintf(line, sizeof(line), "no licence installed");
 	}
 	if (json_is_true(json_object_get(json_object_get(top, "time"),
 	    "clock_rollback"))) {
-		worst = 2;
+		worst = worst > 1 ? worst : 1;
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 		    "; clock rollback");
 	}
-	if (json_array_size(lics) == 0)
-		worst = worst > 1 ? worst : 1;
 	json_decref(top);
-	return nagios(worst, line[0] ? line : "no licence installed");
+	return nagios(worst, line);
+}
+
+/* licctl report [LID] [--from TIME] [--to TIME] */
+static int
+cmd_report(struct client *c, int argc, char **argv)
+{
+	struct proto_msg m = { .type = PROTO_REPORT };
+	int64_t t;
+	int i;
+
+	m.u.report.lid = proto_str("");
+	for (i = 0; i < argc; i++) {
+		if ((strcmp(argv[i], "--from") == 0 ||
+		    strcmp(argv[i], "--to") == 0) && i + 1 < argc) {
+			if (ltime_parse(argv[i + 1], strlen(argv[i + 1]),
+			    &t) != 0) {
+				fprintf(stderr, "licctl: %s: expected "
+				    "YYYY-MM-DDTHH:MM:SSZ\n", argv[i + 1]);
+				return LICCTL_EX_UNREACHABLE;
+			}
+			if (argv[i][2] == 'f')
+				m.u.report.from = (uint64_t)t;
+			else
+				m.u.report.to = (uint64_t)t;
+			i++;
+		} else if (argv[i][0] != '-' && m.u.report.lid.len == 0) {
+			m.u.report.lid = proto_str(argv[i]);
+		} else {
+			usage(stderr);
+			return LICCTL_EX_UNREACHABLE;
+		}
+	}
+	return simple(c, &m);
 }
 
 static const struct cmd cmds[] = {
@@ -347,6 +408,7 @@ static const struct cmd cmds[] = {
 	{ "reload", 0, 0, cmd_reload },
 	{ "audit", 1, 1, cmd_audit },
 	{ "checkpoint", 0, 0, cmd_checkpoint },
+	{ "report", 0, 5, cmd_report },
 };
 
 int

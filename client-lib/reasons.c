@@ -44,8 +44,7 @@ static const char *const errors[] = {
 	[LICD_E_PROTOCOL] = "unexpected answer from licd",
 	[LICD_E_DENIED] = "refused by licd",
 	[LICD_E_NO_LEASE] = "no such lease held",
-	[LICD_E_TOO_MANY] = "too many features, purposes or leases on one "
-	    "handle",
+	[LICD_E_TOO_MANY] = "too many names or leases on one handle",
 	[LICD_E_SYSTEM] = "a system call failed",
 	[LICD_E_NOT_SUPPORTED] = "not supported by this licd",
 };

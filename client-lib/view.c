@@ -16,8 +16,7 @@
 
 /*
  * Why not snap_lookup() (daemon/snapshot.c) on this path: it copies the
- * whole 272-byte entry and scans the purpose table on every call, about
- * 30 ns. Here the same seqlock protocol (doc/snapshot.md) reads only the
+ * whole 272-byte entry and scans the purpose table on every call. Here the same seqlock protocol (doc/snapshot.md) reads only the
  * fields a decision needs, and remembers where a handle's entry and
  * purpose bit were, tagged with the generation they were found at: while
  * the generation is the same, the entries are the same (licd bumps it on
@@ -171,9 +170,9 @@ overlay(struct lc_map *m)
 }
 
 /*
- * Replace old by m (h->lock held). The map replaced last time is
- * overlaid now: a reader still inside it would have had to stall for a
- * whole re-open interval, and even then it only reads zeros.
+ * Replace old by m (h->lock held). Not old but the map replaced the time
+ * before is overlaid now: a reader would have to stall across two
+ * replacements to meet it, and zeros never read as allowed (nor fresh).
  */
 static void
 install(licd_t *h, struct lc_map *m, struct lc_map *old)
@@ -485,8 +484,8 @@ view_fast(const licd_t *h, uint32_t fh, uint32_t ph, bool want_purpose)
 	uint64_t s1, gen, c, bits;
 	uint32_t i;
 
-	if (m == NULL || fh == LC_NO_HANDLE || ph == LC_NO_HANDLE ||
-	    !fresh(m, view_now()))
+	if (m == NULL || fh == LC_NO_HANDLE ||
+	    (want_purpose && ph == LC_NO_HANDLE) || !fresh(m, view_now()))
 		return 0;
 	hd = m->hdr;
 	if (__atomic_load_n(&hd->flags, __ATOMIC_ACQUIRE) & SNAP_F_SUPERSEDED)

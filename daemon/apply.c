@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -391,11 +392,19 @@ on_next_change(sd_event_source *s, uint64_t usec, void *arg)
 	return 0;
 }
 
+/*
+ * A one-shot timer at next_change, in running time: `now` moves at one
+ * second per second (the wall clock, or the signed clock that follows
+ * CLOCK_BOOTTIME), so the change is next_change - now seconds away. A
+ * relative CLOCK_BOOTTIME timer is immune to the wall clock being set
+ * (the tick catches jumps); it fires just after the second boundary.
+ */
 static void
 arm_timer(struct licd *d)
 {
 	const struct pol_view *v = engine_view(&d->eng);
-	uint64_t at;
+	struct timespec ts;
+	uint64_t delay;
 
 	if (d->ev == NULL)
 		return;
@@ -405,17 +414,17 @@ arm_timer(struct licd *d)
 			    SD_EVENT_OFF);
 		return;
 	}
-	/* next_change is in `now` time; the wall clock gets there as many
-	 * seconds from now (both run at one second per second). */
-	at = (uint64_t)(v->wall + (v->next_change - v->now)) * 1000000ULL +
-	    1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	delay = (uint64_t)(v->next_change - v->now) * 1000000ULL;
+	delay = delay > (uint64_t)ts.tv_nsec / 1000 ? delay -
+	    (uint64_t)ts.tv_nsec / 1000 + 1000 : 1000;
 	if (d->next_change == NULL) {
-		if (sd_event_add_time(d->ev, &d->next_change, CLOCK_REALTIME,
-		    at, 1000, on_next_change, d) < 0)
+		if (sd_event_add_time_relative(d->ev, &d->next_change,
+		    CLOCK_BOOTTIME, delay, 1000, on_next_change, d) < 0)
 			d->next_change = NULL;	/* the tick still catches it */
 		return;
 	}
-	sd_event_source_set_time(d->next_change, at);
+	sd_event_source_set_time_relative(d->next_change, delay);
 	sd_event_source_set_enabled(d->next_change, SD_EVENT_ONESHOT);
 }
 
@@ -431,6 +440,27 @@ notify_status(struct licd *d)
 	sd_notifyf(0, "STATUS=%s", s);
 }
 
+/* The clock-rollback alarm of DESIGN 4.2: logged and audited when it is
+ * raised and when it clears (sclock keeps the state). */
+static void
+check_rollback(struct licd *d, int64_t wall)
+{
+	struct lerr e = { 0 };
+	int r = sclock_check_rollback(&d->clock, wall);
+
+	if (r > 0) {
+		log_ev(LOG_ALERT, LOG_ID_CLOCK_ALARM, NULL, "clock-rollback: "
+		    "the wall clock is more than %d s behind the signed clock",
+		    SCLOCK_SKEW);
+		audit_or_log(d, audit_clock(&d->audit, "clock-rollback", wall,
+		    d->clock.signed_time, &e), &e);
+	} else if (r < 0) {
+		log_info("clock-rollback cleared: the wall clock caught up");
+		audit_or_log(d, audit_clock(&d->audit, "clock-rollback-cleared",
+		    wall, d->clock.signed_time, &e), &e);
+	}
+}
+
 void
 licd_update(struct licd *d, const struct eng_import *imp)
 {
@@ -439,6 +469,7 @@ licd_update(struct licd *d, const struct eng_import *imp)
 	size_t i, revoked;
 
 	licd_sync_clock(d);
+	check_rollback(d, licd_wall());
 	engine_refresh(&d->eng, licd_wall(), ch);
 	for (i = 0; i < ch->n; i++) {
 		announce(d, &ch->c[i], imp);

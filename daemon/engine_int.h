@@ -38,6 +38,13 @@ int eng_feed(struct pol_state *st, int type, const union eng_payload *p,
 /* Keep a copy of the message of the root in force. */
 int eng_set_root_msg(struct engine *eng, const struct doc *d);
 
+#define ENG_ROTATION_FILE	"rotation"	/* drops of a rotation */
+
+/* Carry out a journalled rotation's drops when its root is stored (a
+ * crash came between), and remove the journal. Best effort: a document
+ * left behind fails verification at start and its lid is invalid. */
+void engine_finish_rotation(struct engine *eng);
+
 /* Mark lid invalid for this run (a stored document of it failed). */
 void eng_taint(struct engine *eng, const char *lid);
 

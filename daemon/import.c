@@ -87,27 +87,84 @@ reverify(void *ctx, enum doc_type type, const char *lid, uint64_t num,
 	return 0;
 }
 
-/* Remove what the rotation dropped; a status takes the statuses that
- * named orders with it. Best effort: a file left behind fails its
- * verification at the next start and makes its lid invalid. */
+/*
+ * A rotation's drops are journalled before the new root is stored and
+ * carried out after, so that a crash in between cannot bring back a
+ * document the rotation dropped (engine_finish_rotation() completes it).
+ * Journal: "<root ver>\n", then "<store kind> <lid> <num>\n" per drop.
+ */
+static int
+journal_drops(struct engine *eng, const struct rotation *rot, uint64_t ver,
+    struct lerr *e)
+{
+	char *buf;
+	size_t cap = 32 + rot->n * (PL_LID_MAX + 48), i, n;
+	int r;
+
+	if ((buf = malloc(cap)) == NULL)
+		return lerr_set(e, LICD_E_NOMEM, "out of memory");
+	n = (size_t)snprintf(buf, cap, "%llu\n", (unsigned long long)ver);
+	for (i = 0; i < rot->n; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%d %s %llu\n",
+		    eng_store_kind(rot->v[i].type), rot->v[i].lid,
+		    (unsigned long long)rot->v[i].num);
+	r = store_put(eng->store, ENG_ROTATION_FILE, buf, n, e);
+	free(buf);
+	return r;
+}
+
 static void
-remove_dropped(struct engine *eng, const struct rotation *rot)
+drop_named(struct engine *eng, const char *lid)
 {
 	uint64_t nums[256];
 	struct lerr e;
-	size_t i, j, n;
+	size_t j, n;
 
-	for (i = 0; i < rot->n; i++) {
-		store_doc_del(eng->store, eng_store_kind(rot->v[i].type),
-		    rot->v[i].lid, rot->v[i].num, &e);
-		if (rot->v[i].type != DOC_STATUS ||
-		    store_doc_list(eng->store, STORE_NAMED, rot->v[i].lid,
-		    nums, 256, &n, &e) < 0)
-			continue;
-		for (j = 0; j < n; j++)
-			store_doc_del(eng->store, STORE_NAMED, rot->v[i].lid,
-			    nums[j], &e);
-	}
+	if (store_doc_list(eng->store, STORE_NAMED, lid, nums, 256, &n,
+	    &e) < 0)
+		return;
+	for (j = 0; j < n; j++)
+		store_doc_del(eng->store, STORE_NAMED, lid, nums[j], &e);
+}
+
+/* One journal line: "<kind> <lid> <num>". */
+static void
+drop_line(struct engine *eng, const char *line)
+{
+	char lid[PL_LID_MAX + 2];
+	unsigned long long num;
+	struct lerr e;
+	int kind;
+
+	if (sscanf(line, "%d %65s %llu", &kind, lid, &num) != 3 ||
+	    kind <= STORE_ROOT || kind >= STORE__KINDS ||
+	    !pl_lid_valid(lid, strlen(lid)))
+		return;
+	store_doc_del(eng->store, (enum store_kind)kind, lid, num, &e);
+	if (kind == STORE_STATUS)	/* the statuses that named orders go */
+		drop_named(eng, lid);
+}
+
+void
+engine_finish_rotation(struct engine *eng)
+{
+	char *buf = NULL, *old = NULL, *line, *save = NULL;
+	unsigned long long ver;
+	size_t len, olen;
+	struct lerr e;
+
+	if (store_get(eng->store, ENG_ROTATION_FILE, STORE_MAX_FILE * 4, &buf,
+	    &len, &e) < 0)
+		return;
+	line = strtok_r(buf, "\n", &save);
+	if (line != NULL && sscanf(line, "%llu", &ver) == 1 &&
+	    store_doc_get(eng->store, STORE_ROOT, NULL, ver, &old, &olen,
+	    &e) == 0)
+		while ((line = strtok_r(NULL, "\n", &save)) != NULL)
+			drop_line(eng, line);
+	free(old);
+	free(buf);
+	store_del(eng->store, ENG_ROTATION_FILE, &e);
 }
 
 static void
@@ -170,12 +227,13 @@ import_root(struct engine *eng, const struct doc *d, union eng_payload *p,
 		r = io_fail(res);
 	} else if (r < 0) {
 		r = reject(res, r);
-	} else if ((r = store_doc_put(eng->store, STORE_ROOT, NULL,
-	    p->root.ver, buf, len, &res->err)) < 0 ||
+	} else if ((r = journal_drops(eng, &rot, p->root.ver,
+	    &res->err)) < 0 || (r = store_doc_put(eng->store, STORE_ROOT,
+	    NULL, p->root.ver, buf, len, &res->err)) < 0 ||
 	    (r = eng_set_root_msg(eng, d)) < 0) {
 		r = io_fail(res);
 	} else {
-		remove_dropped(eng, &rot);
+		engine_finish_rotation(eng);
 		commit(eng);
 		res->verdict = pr.verdict;
 		res->dropped = pr.dropped;

@@ -133,6 +133,21 @@ check_root(struct licd *d, struct lerr *e)
 	return r;
 }
 
+/* The purpose taxonomy must load (a typo there would make every licence
+ * naming a purpose invalid). */
+static int
+check_purposes(const struct cfg *c, struct lerr *e)
+{
+	struct pol_purposes *p = malloc(sizeof(*p));
+	int r;
+
+	if (p == NULL)
+		return lerr_set(e, LICD_E_NOMEM, "out of memory");
+	r = pol_purposes_load(c->purposes, p, e);
+	free(p);
+	return r;
+}
+
 static void
 notify_status(const struct licd *d, const char *state)
 {
@@ -213,27 +228,6 @@ licd_reload(struct licd *d, uid_t uid, struct lerr *e)
 	return r;
 }
 
-static void
-check_rollback(struct licd *d, int64_t wall)
-{
-	struct lerr e = { 0 };
-	int r = sclock_check_rollback(&d->clock, wall);
-
-	if (r > 0) {
-		log_ev(LOG_ALERT, LOG_ID_CLOCK_ALARM, NULL, "clock-rollback: "
-		    "the wall clock is more than %d s behind the signed clock",
-		    SCLOCK_SKEW);
-		audit_or_log(d, audit_clock(&d->audit, "clock-rollback", wall,
-		    d->clock.signed_time, &e), &e);
-		notify_status(d, "");
-	} else if (r < 0) {
-		log_info("clock-rollback cleared: the wall clock caught up");
-		audit_or_log(d, audit_clock(&d->audit, "clock-rollback-cleared",
-		    wall, d->clock.signed_time, &e), &e);
-		notify_status(d, "");
-	}
-}
-
 /* Every second: refresh the snapshot, run the signed clock, persist it
  * every minute, checkpoint the audit log now and then. */
 static int
@@ -245,7 +239,6 @@ on_tick(sd_event_source *s, uint64_t usec, void *arg)
 	snap_refresh(&d->snap);
 	sclock_tick(&d->clock, licd_boot_ns());
 	licd_sync_clock(d);
-	check_rollback(d, licd_wall());
 	if (d->clock.signed_time - d->clock_saved >= SCLOCK_PERSIST_EVERY)
 		licd_save_clock(d);
 	/* The timer at next_change is exact; this catches clock jumps. */
@@ -528,7 +521,8 @@ main(int argc, char **argv)
 		log_err("%s", why);	/* a bug: never ship it */
 		abort();
 	}
-	if (cfg_load(o.config, &d.cfg, &e) < 0 || check_root(&d, &e) < 0) {
+	if (cfg_load(o.config, &d.cfg, &e) < 0 || check_root(&d, &e) < 0 ||
+	    check_purposes(d.cfg, &e) < 0) {
 		log_ev(LOG_ERR, LOG_ID_CONFIG, NULL, "%s", e.msg);
 		cfg_free(d.cfg);
 		return LICD_EX_CONFIG;

@@ -237,8 +237,11 @@ feed(struct replay *rp, enum store_kind k, const char *lid, uint64_t num)
 		eng_hash(rp->d, hash);
 		r = eng_feed(rp->eng->st, rp->d->type, rp->p, hash, rp->wall,
 		    NULL, NULL, &res, &e);
-		/* After a revoke nothing more is taken: not a failure. */
-		if (r == -LICD_E_REVOKED)
+		/* After a revoke nothing more is taken; a status older than
+		 * one that named an order (a crash between writing the two,
+		 * import.c put_doc()) is simply older: neither is a failure. */
+		if (r == -LICD_E_REVOKED || (r == -LICD_E_REPLAY &&
+		    k == STORE_STATUS))
 			r = 0;
 	}
 	if (r < 0) {
@@ -498,6 +501,7 @@ engine_start(struct engine *eng, const char *root_path, int64_t signed_clock,
 		goto out;
 	}
 	pol_clock_advance(eng->st, signed_clock);
+	engine_finish_rotation(eng);
 	if ((r = read_root(root_path, &text, &len, e)) < 0)
 		goto out;
 	if ((r = doc_parse(text, len, DOC_ROOT, first, e)) < 0) {

@@ -227,6 +227,7 @@ sweep(int dirfd)
 		close(fd);
 		return;
 	}
+	rewinddir(d);	/* a dup shares the offset of an earlier walk */
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, TMP_PREFIX, sizeof(TMP_PREFIX) - 1) == 0)
 			unlinkat(dirfd, de->d_name, 0);
@@ -247,6 +248,7 @@ sweep_docs(int docs)
 		close(fd);
 		return;
 	}
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -636,6 +638,20 @@ store_put(struct store *s, const char *name, const void *buf, size_t len,
 		return r;
 	return store_write_at(s->dirfd, s->path, name, buf, len, FILE_MODE, 0,
 	    e);
+}
+
+int
+store_del(struct store *s, const char *name, struct lerr *e)
+{
+	int r;
+
+	if ((r = top_name_ok(name, e)) < 0)
+		return r;
+	if (unlinkat(s->dirfd, name, 0) != 0 && errno != ENOENT)
+		return io_err(e, s->path, name, errno);
+	if (fsync(s->dirfd) != 0)
+		return io_err(e, s->path, "", errno);
+	return 0;
 }
 
 int

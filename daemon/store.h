@@ -132,6 +132,8 @@ int store_put(struct store *s, const char *name, const void *buf,
     size_t len, struct lerr *e);
 int store_get(struct store *s, const char *name, size_t max, char **out,
     size_t *len, struct lerr *e);
+/* Remove a top-level state file (absent: 0), durably. */
+int store_del(struct store *s, const char *name, struct lerr *e);
 int store_outbox_put(struct store *s, const char *name, const void *buf,
     size_t len, struct lerr *e);
 

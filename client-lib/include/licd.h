@@ -242,13 +242,16 @@ int licd_check_handle(licd_t *h, licd_feature_t feature,
  * its connection to licd, or until licd revokes it (a change that
  * disallows the feature or purpose, or lowers the limit below the number
  * in use; the callback is told, LICD_EVENT_LEASE_REVOKED).
- * Returns 0 and *lease, or: -LICD_E_DENIED (*reason says why, e.g.
- * LICD_REASON_LIMIT_REACHED), -LICD_E_UNAVAILABLE or -LICD_E_TIMEOUT
- * (*reason LICD_REASON_DAEMON_UNAVAILABLE), -LICD_E_NOT_SUPPORTED,
- * -LICD_E_PROTOCOL, -LICD_E_ARGUMENT, -LICD_E_TOO_MANY (LICD_MAX_LEASES
- * held), -LICD_E_NO_MEMORY, -LICD_E_SYSTEM. reason may be NULL. A
- * timed-out or garbled exchange closes the connection, so a lease licd
- * granted too late never outlives it. Blocks at most the timeout.
+ * Returns 0 and *lease (*reason LICD_REASON_NONE), or:
+ * -LICD_E_DENIED: *reason says why (e.g. LICD_REASON_LIMIT_REACHED);
+ * -LICD_E_UNAVAILABLE, -LICD_E_TIMEOUT, -LICD_E_PROTOCOL,
+ * -LICD_E_NOT_SUPPORTED: *reason LICD_REASON_DAEMON_UNAVAILABLE;
+ * -LICD_E_ARGUMENT, -LICD_E_TOO_MANY (LICD_MAX_LEASES held),
+ * -LICD_E_NO_MEMORY, -LICD_E_SYSTEM: *reason LICD_REASON_OTHER.
+ * *lease is 0 on failure; reason may be NULL. A timed-out or garbled
+ * exchange closes the connection, so a lease licd granted too late never
+ * outlives it (other leases of the handle end with it and are reported).
+ * Blocks at most the timeout.
  */
 LICD_PUBLIC
 int licd_acquire(licd_t *h, const char *feature, const char *purpose,
@@ -258,8 +261,10 @@ int licd_acquire(licd_t *h, const char *feature, const char *purpose,
  * Give a lease back. Returns 0 when the lease has ended (licd confirmed,
  * or the connection that held it is gone, which ends it too), or
  * -LICD_E_NO_LEASE (not held by this handle in this process: never
- * acquired, already released, or revoked and reported), -LICD_E_ARGUMENT.
- * Blocks at most the timeout.
+ * acquired, already released, or revoked and reported), -LICD_E_ARGUMENT,
+ * -LICD_E_NO_MEMORY, or -LICD_E_TIMEOUT (other threads kept the
+ * connection busy for the whole timeout: the lease is still held, try
+ * again). Blocks at most the timeout.
  */
 LICD_PUBLIC
 int licd_release(licd_t *h, licd_lease_t lease);

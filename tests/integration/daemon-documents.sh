@@ -68,6 +68,9 @@ check_eq "status object: seq 0, no order in force, nothing pending" \
 check_eq "active: every feature allowed with the licence's purposes and limits" \
 	'{"allowed": true, "in_use": 0, "max_concurrent": 10, "purposes": ["serious-crime", "terrorism"]}|{"allowed": true, "in_use": 0, "purposes": ["serious-crime", "terrorism"]}' \
 	"'|'.join(json.dumps(dict(F('$LID',f), purposes=sorted(F('$LID',f).get('purposes',[]))), sort_keys=True) for f in ('sms.intercept','geo.locate'))"
+out=$(LC check 2>&1)
+check "licctl check: OK (exit 0) for an active, fresh licence" \
+	test $? -eq 0 -a "$out" = "LICD OK - $LID active"
 query "query: an active feature for a licensed purpose is allowed" allowed \
 	interceptor sms.intercept terrorism
 query "query: a purpose the licence lacks is denied" \
@@ -182,14 +185,67 @@ query "query: the kept feature for the kept purpose is allowed" allowed \
 	interceptor geo.locate terrorism
 query "query: the kept feature for a purpose the order dropped is denied" \
 	"denied purpose-not-permitted" interceptor geo.locate serious-crime
+out=$(LC check 2>&1)
+check "licctl check: WARNING (exit 1) for a restricted licence" \
+	test $? -eq 1 -a "$out" = "LICD WARNING - $LID restricted"
+LC explain interceptor sms.intercept >explain.out 2>&1
+rc=$?
+check "licctl explain: exit 0" test "$rc" -eq 0
+check "licctl explain names the verdict and the order that decided it" \
+	test -n "$(grep 'disabled-by-order' explain.out)" -a -n "$(grep 'order seq 1' explain.out)"
+LC metrics >metrics.out 2>&1
+check "metrics: the licence state restricted is 1" \
+	grep -qx "licd_licence_state{lid=\"$LID\",product=\"interceptor\",state=\"restricted\"} 1" metrics.out
+check "metrics: sms.intercept not allowed, geo.locate allowed" \
+	grep -qx "licd_feature_allowed{lid=\"$LID\",product=\"interceptor\",feature=\"geo.locate\"} 1" metrics.out
 check "receipt: order-applied, seq 1, state restricted" \
 	receipt_has order-applied "$LID" 1 restricted
 check "enforce.on_change ran with lid, product, old and new state" \
 	wait_for 5 grep -q "^$LID interceptor active restricted\$" "$T/hook.log"
 check "runtime_dir/enforce says run while nothing is suspended" \
 	grep -qx 'action run' "$T/run/enforce"
+# The client snapshot (doc/PROTOCOL.md, "Client snapshot"), read as a
+# product would: header, freshness, and the entries of the restriction.
+cat >"$T/snap.py" <<'PY'
+import struct, sys, time
+for _ in range(100):
+    b = open(sys.argv[1], "rb").read()
+    seq1 = struct.unpack_from("=Q", b, 32)[0]
+    b2 = open(sys.argv[1], "rb").read()
+    if seq1 % 2 == 0 and seq1 == struct.unpack_from("=Q", b2, 32)[0]:
+        break
+assert b[:8] == b"LICDSNAP", "magic"
+ver, hsz, esz, cap, bo = struct.unpack_from("=IIIII", b, 8)
+gen, mono, wall, grace = struct.unpack_from("=QQQQ", b, 40)
+n, npur = struct.unpack_from("=II", b, 72)
+cstr = lambda o, l: b[o:o + l].split(b"\0")[0].decode()
+purposes = [cstr(136 + 72 * i, 72) for i in range(npur)]
+print("version=%d header=%d entry=%d byte_order=%#x grace=%d device=%s" %
+      (ver, hsz, esz, bo, grace // 10**9, cstr(80, 56)))
+print("generation=%d age_ms=%d" % (gen, (time.monotonic_ns() - mono) // 10**6))
+for i in range(n):
+    o = hsz + i * esz
+    pbits, maxc, inuse, allowed, state = struct.unpack_from("=QIIBB", b, o + 248)
+    print("entry %s %s %s allowed=%d reason=%s max=%d state=%d purposes=%s" % (
+        cstr(o, 72), cstr(o + 72, 72) or "-", cstr(o + 144, 72), allowed,
+        cstr(o + 216, 32) or "-", maxc, state,
+        ",".join(sorted(p for j, p in enumerate(purposes) if pbits >> j & 1)) or "-"))
+PY
+"$PY" "$T/snap.py" "$T/run/snapshot" >snap.txt 2>&1
+check "snapshot: version 1, header 4800, entries 272, native byte order, grace 30 s, this device" \
+	grep -qx "version=1 header=4800 entry=272 byte_order=0x1020304 grace=30 device=$DEV" snap.txt
+age=$(sed -n 's/.*age_ms=\([0-9-]*\).*/\1/p' snap.txt)
+check "snapshot: refreshed within the last 2 s (CLOCK_MONOTONIC)" test "${age:-9999}" -lt 2000
+check "snapshot: the order's decision for sms.intercept (denied, disabled-by-order)" \
+	grep -q "^entry interceptor sms.intercept $LID allowed=0 reason=disabled-by-order .*state=4" snap.txt
+check "snapshot: geo.locate allowed, limit 2, purpose terrorism only" \
+	grep -q "^entry interceptor geo.locate $LID allowed=1 reason=- max=2 state=4 purposes=terrorism\$" snap.txt
+gen1=$(sed -n 's/^generation=\([0-9]*\).*/\1/p' snap.txt)
 FEATURES="sms.intercept:10 geo.locate net.tap" mk_licence lic5.doc --ver 5
 expect_import_ok "a licence ver adding a feature is accepted under a restrict order" lic5.doc
+gen2=$("$PY" "$T/snap.py" "$T/run/snapshot" 2>/dev/null | sed -n 's/^generation=\([0-9]*\).*/\1/p')
+check "snapshot: the generation moves on a change ($gen1 -> $gen2)" \
+	test -n "$gen1" -a -n "$gen2" -a "${gen2:-0}" -gt "${gen1:-0}"
 check_eq "keep is an allow-list: the new feature is disabled-by-order" \
 	'false disabled-by-order' \
 	"'%s %s' % (json.dumps(F('$LID','net.tap')['allowed']), F('$LID','net.tap')['reason'])"
@@ -237,6 +293,9 @@ fi
 check_eq "suspend in force: every feature denied (suspended)" \
 	'suspended suspended suspended' \
 	"'%s %s %s' % (L('$LID')['state'], F('$LID','geo.locate')['reason'], F('$LID','sms.intercept')['reason'])"
+out=$(LC check 2>&1)
+check "licctl check: CRITICAL (exit 2) for a suspended licence" \
+	test $? -eq 2 -a -n "$(echo "$out" | grep "^LICD CRITICAL - .*$LID suspended")"
 check "runtime_dir/enforce: stop, with the configured unit" \
 	grep -qx 'unit interceptor.service' "$T/run/enforce"
 expect_import_ok "replaying the older reinstate is a no-op" o3.doc
@@ -356,16 +415,18 @@ expect_import_reject root1.doc root-version "root ver 1 after ver 2 is root-vers
 mk_status st8.doc 5
 want_iat=$(msg_of st8.doc | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["iat"])')
 cp st8.doc "$INBOX/st8.doc"
-if wait_for 10 test "$(sj "L('$LID')['status']['iat']" 2>/dev/null)" = "$want_iat"; then
+if wait_for 10 sj_is "$want_iat" "L('$LID')['status']['iat']"; then
 	ok "a status copied into the inbox is applied"
 else
 	nok "a status copied into the inbox is applied"
 fi
+check "the dropped file is moved to inbox/processed/" \
+	wait_for 5 test -f "$INBOX/processed/st8.doc" -a ! -e "$INBOX/st8.doc"
 check "the audit log records it with source inbox" \
 	grep -q '"source":"inbox".*"outcome":"accepted"' "$STATE/audit.log"
 mk_order o6.doc 6 restrict --keep geo.locate
 cp o6.doc "$T/o6.tmp" && mv "$T/o6.tmp" "$INBOX/o6.doc"
-if wait_for 10 test "$(sj "L('$LID')['order']['seq']" 2>/dev/null)" = 6; then
+if wait_for 10 sj_is 6 "L('$LID')['order']['seq']"; then
 	ok "an order moved into the inbox is applied"
 else
 	nok "an order moved into the inbox is applied"
@@ -376,6 +437,9 @@ if wait_for 10 grep -q '"source":"inbox".*"outcome":"rejected".*"reason":"bad-si
 else
 	nok "a forgery dropped in the inbox is rejected and audited (bad-signature)"
 fi
+check "the forgery is moved to inbox/rejected/ with a .reason file (bad-signature: ...)" \
+	wait_for 5 grep -q '^bad-signature: ' "$INBOX/rejected/altered.doc.reason"
+check "the forgery is not left in the inbox" test ! -e "$INBOX/altered.doc"
 
 # === iat ahead: not-yet-valid, except restrict/suspend/revoke ===================
 # Last, because accepting a document from the future moves the signed clock
@@ -392,6 +456,11 @@ check_eq "the restrict order from the future is in force" '7 restricted' "'%s %s
 IAT=$(ts 3600) mk_order ahead-o8.doc 8 suspend --nbf "$(ts -10)"
 expect_import_ok "a suspend order with iat an hour ahead is accepted anyway" ahead-o8.doc
 check_eq "the suspend order from the future is in force" '8 suspended' "'%s %s' % (L('$LID')['order']['seq'], L('$LID')['state'])"
+# The signed clock is now wall + 300 s, the edge of the alarm ("more than
+# 300 s behind"): running on must not tip it over.
+sleep 3
+check_eq "orders from the future leave no clock-rollback alarm (signed = wall + 300 s)" \
+	false "json.dumps(s['time']['clock_rollback'])"
 
 # === restart persistence ========================================================
 before=$(state_digest)

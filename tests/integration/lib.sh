@@ -4,6 +4,7 @@
 # ministry keys and a root, a licd.conf, starting and stopping licd,
 # document builders and the checks. Sourced by tests/integration/daemon-*.sh;
 # run on its own it does nothing (tests/run.sh runs every *.sh here).
+# LICD_KEEP=1 keeps the temporary directory (logs, state) for a post-mortem.
 #
 # Every case prints one line: "ok - name", "not ok - name" or "skip - name";
 # lib_finish exits non-zero when any case failed. Binaries come from
@@ -81,7 +82,11 @@ lib_cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null
 	done
-	cd / && [ -n "$T" ] && rm -rf "$T"
+	if [ "${LICD_KEEP:-0}" = 1 ]; then
+		echo "# kept $T"
+	else
+		cd / && [ -n "$T" ] && rm -rf "$T"
+	fi
 }
 
 # lib_init: make $T (world-traversable, so that an unprivileged peer can
@@ -410,11 +415,11 @@ print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
 PY
 	cat >"$T/digest.py" <<'PY'
 # digest.py: the status JSON on stdin without what moves by itself (the
-# clocks, in_use), canonical, on one line.
+# clocks and what they alone decide, in_use), canonical, on one line.
 import json, sys
 s = json.load(sys.stdin)
 t = s.get("time", {})
-t.pop("wall", None); t.pop("effective", None)
+t.pop("wall", None); t.pop("effective", None); t.pop("clock_rollback", None)
 for l in s.get("licences", []):
     for f in (l.get("features") or {}).values():
         f.pop("in_use", None)
@@ -518,6 +523,8 @@ check_eq() {
 	got=$(sj "$3")
 	if [ "$got" = "$2" ]; then ok "$1"; else nok "$1 (got '$got', want '$2')"; fi
 }
+# sj_is WANT EXPR: sj EXPR prints WANT (for wait_for: evaluated each time).
+sj_is() { [ "$(sj "$2" 2>/dev/null)" = "$1" ]; }
 # check_sj NAME EXPR: EXPR is true.
 check_sj() { check_eq "$1" true "bool($2)"; }
 # state_digest: the canonical status (empty when status fails).

@@ -69,7 +69,7 @@ sys_require() {
 		skip "system tests: need root (systemd-nspawn, mount)"
 		exit 0
 	fi
-	for c in systemd-nspawn debootstrap make timeout flock; do
+	for c in systemd-nspawn systemctl journalctl debootstrap make timeout flock; do
 		if ! command -v "$c" >/dev/null 2>&1; then
 			skip "system tests: $c is not installed (Debian: debootstrap systemd-container)"
 			exit 0
@@ -164,7 +164,19 @@ sys_cleanup() {
 # cached root (an overlay when the kernel has one, else cp -a), and
 # $RESULTS, bind-mounted at /results in the container.
 sys_init() {
+	local d p
+	# What a killed run (SIGKILL: no trap) left behind: its overlay and
+	# its directory, when the process that made it is gone.
+	for d in "$CACHE"/run.*; do
+		[ -d "$d" ] || continue
+		p=$(cat "$d/pid" 2>/dev/null)
+		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && continue
+		umount "$d/root" 2>/dev/null || umount -l "$d/root" 2>/dev/null
+		rm -rf --one-file-system "$d"
+	done
 	W=$(mktemp -d "$CACHE/run.XXXXXX") || { nok "mktemp in $CACHE"; exit 1; }
+	echo $$ >"$W/pid"
+	MACHINE=licd-systest-${W##*.}
 	trap sys_cleanup EXIT
 	trap 'exit 130' INT TERM
 	ROOT=$W/root
@@ -221,7 +233,9 @@ sys_boot() {
 	local t end rc
 	t=$(date +%s)
 	end=$((t + BOOT_TIMEOUT))
-	systemd-nspawn --boot --quiet -D "$ROOT" --machine=licd-systest \
+	# A persistent journal, which the host can read when the guest dies.
+	mkdir -p "$ROOT/var/log/journal"
+	systemd-nspawn --boot --quiet -D "$ROOT" --machine="$MACHINE" \
 		--bind="$RESULTS:/results" --register=no --keep-unit --private-network \
 		--console=pipe --setenv=SYSTEMD_LOG_COLOR=0 \
 		</dev/null >"$RESULTS/console.log" 2>&1 &
@@ -263,8 +277,17 @@ sys_report() {
 	if ! grep -q '^# guest done' "$f" 2>/dev/null; then
 		nok "the guest test unit ran to its end"
 		note "console (last lines):"
-		show "$RESULTS/console.log" 30
-		[ -s "$RESULTS/guest.log" ] && { note "guest log:"; show "$RESULTS/guest.log" 20; }
+		show "$RESULTS/console.log" 10
+		if grep -v '^\(not \)\?ok - ' "$RESULTS/guest.log" >"$W/guest.txt" 2>/dev/null; then
+			note "guest log (last lines):"
+			show "$W/guest.txt" 20
+		fi
+		if journalctl -D "$ROOT/var/log/journal" --no-pager >"$RESULTS/journal-host.txt" 2>&1; then
+			journalctl -D "$ROOT/var/log/journal" --no-pager -u licd-systest.service \
+			    -u licd.service -u licd-enforce.service >"$W/j.txt" 2>&1
+			note "the container's journal, licd-systest, licd, licd-enforce (all in $CACHE/last-results/journal-host.txt):"
+			show "$W/j.txt" 30
+		fi
 	fi
 }
 
@@ -286,7 +309,7 @@ Wants=licd.service
 Type=oneshot
 ExecStart=/bin/bash /usr/local/lib/licd-systest/$1
 ExecStopPost=/bin/systemctl poweroff --no-block
-TimeoutStartSec=$((BOOT_TIMEOUT - 60))
+TimeoutStartSec=$((BOOT_TIMEOUT > 120 ? BOOT_TIMEOUT - 60 : BOOT_TIMEOUT / 2))
 StandardOutput=journal+console
 
 [Install]

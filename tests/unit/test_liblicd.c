@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -932,6 +933,7 @@ struct hammer {
 	int by_handle;
 	volatile int *stop;
 	long checks, bad, seen[4];
+	int saw[4];			/* (atomic) seen[i] > 0, for the writer */
 	int bad_a;
 	licd_reason_t bad_r;
 	int bad_which;
@@ -972,8 +974,25 @@ hammer_run(void *arg)
 			t->bad_which = 2;
 		}
 		t->checks += 2;
+		for (a = 0; a < 4; a++)
+			if (t->seen[a] > 0 && !t->saw[a])
+				__atomic_store_n(&t->saw[a], 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
+}
+
+/* Both paths have seen every answer of both states. */
+static int
+all_seen(struct hammer *t)
+{
+	int k, j;
+
+	for (k = 0; k < 2; k++)
+		for (j = 0; j < 4; j++)
+			if (!__atomic_load_n(&t[k].saw[j], __ATOMIC_RELAXED) &&
+			    !__atomic_load_n(&t[k + 2].saw[j], __ATOMIC_RELAXED))
+				return 0;
+	return 1;
 }
 
 static void
@@ -983,6 +1002,7 @@ test_threads_no_torn_read(void **state)
 	pthread_t th[4];
 	volatile int stop = 0;
 	long i, n = quick() ? 2000 : 100000, total = 0;
+	int64_t end;
 	licd_t *h;
 	int k;
 
@@ -998,9 +1018,14 @@ test_threads_no_torn_read(void **state)
 		assert_int_equal(pthread_create(&th[k], NULL, hammer_run,
 		    &t[k]), 0);
 	}
-	for (i = 0; i < n; i++) {
+	/* At least n publications, and on (for at most 60 s: valgrind
+	 * runs one thread at a time) until every answer was seen. */
+	end = mono() + 60 * SEC;
+	for (i = 0; i < n || (!all_seen(t) && mono() < end); i++) {
 		state_ab((int)(i & 1));
 		publish();
+		if (i >= n)
+			sched_yield();
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (k = 0; k < 4; k++) {
@@ -1019,7 +1044,7 @@ test_threads_no_torn_read(void **state)
 		    t[k].seen[1] + t[k + 2].seen[1] > 0 &&
 		    t[k].seen[2] + t[k + 2].seen[2] > 0 &&
 		    t[k].seen[3] + t[k + 2].seen[3] > 0);
-	print_message("%ld checks during %ld publications\n", total, n);
+	print_message("%ld checks during %ld publications\n", total, i);
 	licd_close(h);
 }
 

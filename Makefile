@@ -191,8 +191,9 @@ analyze:
 bench:
 	@echo "make bench: not yet (the benchmark arrives with liblicd, issue 5)"
 
-demo:
-	@echo "make demo: not yet (the daemon and the vendor library are still to come)"
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)LICD_BUILD=$(O) bash examples/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \

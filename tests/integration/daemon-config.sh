@@ -50,10 +50,14 @@ bad() {
 	fi
 }
 base=("root = \"$T/root.doc\";" "state_dir = \"$T/s2\";" "runtime_dir = \"$T/r2\";")
+# The purpose taxonomy of this tree, as lib_conf found licd takes it.
+grep -q '^purposes = ' licd.conf && base+=("$(grep '^purposes = ' licd.conf)")
 bad "an unknown key" 'unknown key "colour"' "${base[@]}" 'colour = "red";'
 bad "an unknown key in a group" 'unknown key "enforce.colour"' "${base[@]}" 'enforce = { colour = "red"; };'
 bad "a wrong type" 'client_grace.*expected a string' "${base[@]}" 'client_grace = 30;'
 bad "a relative path" 'not an absolute path' "root = \"root.doc\";" "${base[@]:1}"
+bad "a relative purposes path" 'not an absolute path' "${base[@]:0:3}" 'purposes = "purposes.conf";'
+bad "a purposes file that does not exist" 'purposes' "${base[@]:0:3}" "purposes = \"$T/none.conf\";"
 bad "a bad duration" 'client_grace.*duration' "${base[@]}" 'client_grace = "30 seconds";'
 bad "a duration below 1 s" 'client_grace' "${base[@]}" 'client_grace = "0s";'
 bad "a missing group" 'no group' "${base[@]}" 'admin_group = "no-such-group-xyz";'

@@ -188,8 +188,32 @@ analyze:
 		--error-exitcode=1 --inline-suppr -D__GNUC__ -Icommon -Ipolicy \
 		common policy tools daemon client-lib
 
-bench:
-	@echo "make bench: not yet (the benchmark arrives with liblicd, issue 5)"
+# make bench: measured figures, one table (bench/run.sh; doc/PERFORMANCE.md).
+# The programs link liblicd (the product's side), libcommon (the socket
+# protocol and token signing, as licctl and licissue do) and libsodium;
+# bench/rss links libc only (it dlopen()s liblicd to measure what it adds).
+BENCH_SRC := $(filter-out bench/util.c bench/rss.c,$(sort $(wildcard bench/*.c)))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%) $(if $(wildcard bench/rss.c),$(O)/bench/rss)
+BENCH_CPPFLAGS = -D_GNU_SOURCE -Iclient-lib/include -Icommon \
+	$(call pc_cflags,libsodium) $(CPPFLAGS)
+$(O)/bench/%.o: bench/%.c $(wildcard bench/*.h)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(BENCH_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(O)/bench/rss: bench/rss.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -D_GNU_SOURCE -Iclient-lib/include $(CPPFLAGS) $(ALL_CFLAGS) \
+		$(LDFLAGS) -o $@ $<
+$(O)/bench/%: $(O)/bench/%.o $(O)/bench/util.o $(LIBCOMMON) $(LIBLICD)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/bench/util.o \
+		-L$(O) -llicd -Wl,-rpath,'$$ORIGIN/..' $(LIBCOMMON) \
+		$(BASE_LIBS) -lpthread
+.SECONDARY: $(BENCH_SRC:bench/%.c=$(O)/bench/%.o) $(O)/bench/util.o
+
+bench: all $(BENCH_BIN)
+	$(Q)O=$(O) bash bench/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

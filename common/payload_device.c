@@ -116,7 +116,7 @@ static const struct js_field request_fields[] = {
 
 static const struct js_field host_fields[] = {
 	F("machine_id", JS_STR, false, machine_id, 0, machine_id_valid,
-	    "32 lower-case hex digits (/etc/machine-id)"),
+	    "\"\" or 32 lower-case hex digits (/etc/machine-id)"),
 	F("product_uuid", JS_STR, false, product_uuid, 0, product_uuid_valid,
 	    "\"\" or a lower-case UUID (8-4-4-4-12 hex digits)"),
 };

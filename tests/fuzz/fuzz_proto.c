@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/proto.c"
+#include "lerr.h"
+#include "proto.h"	/* common/proto.c is linked in (COMMON_SRC) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -50,11 +50,26 @@ licd_save_clock(struct licd *d)
 	d->clock_saved = d->clock.signed_time;
 }
 
+static int64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 void
 licd_sync_clock(struct licd *d)
 {
+	int64_t before;
+
+	sclock_tick(&d->clock, licd_boot_ns());
 	engine_clock(&d->eng, d->clock.signed_time);
+	before = d->clock.signed_time;
 	sclock_raise(&d->clock, engine_signed(&d->eng));
+	if (d->clock.signed_time != before)	/* set by a document */
+		sclock_align(&d->clock, licd_boot_ns(), wall_ns());
 }
 
 static void

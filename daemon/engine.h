@@ -64,6 +64,14 @@ void engine_close(struct engine *eng);
 int engine_set_local(struct engine *eng, const struct cfg_disable *d,
     size_t n, struct lerr *e);
 
+#define ENG_MAX_BAD		16	/* failures named by engine_start() */
+
+/* A stored document that failed at start, and why. */
+struct eng_bad {
+	char what[PL_LID_MAX + 64];	/* "docs/<lid>/order-7" */
+	char why[LERR_MSG_MAX + 32];	/* "<reason-code>: <message>" */
+};
+
 /* What start-up found. */
 struct eng_start {
 	uint64_t root_ver;		/* the root in force */
@@ -72,6 +80,7 @@ struct eng_start {
 	size_t roots_bad;		/* stored roots that did not rotate */
 	size_t docs;			/* stored documents taken */
 	size_t docs_bad;		/* stored documents that failed */
+	struct eng_bad bad[ENG_MAX_BAD];	/* the first of them */
 };
 
 /*

@@ -70,22 +70,52 @@ h_query(void *ctx, struct srv_conn *c, const struct proto_msg *req)
 	    leases_in_use(&d->leases, p, f));
 }
 
+/* A lease of c from an ACQUIRE request (names checked: "" when bad). */
+static void
+lease_of(struct srv_conn *c, const struct proto_msg *req, struct lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->owner = c;
+	l->uid = srv_peer(c)->uid;
+	l->pid = srv_peer_pid(c);
+	name_of(req->u.acquire.product, l->product);
+	name_of(req->u.acquire.feature, l->feature);
+	name_of(req->u.acquire.purpose, l->purpose);
+	proto_cstr(req->u.acquire.case_ref, l->case_ref, sizeof(l->case_ref));
+}
+
+/* Grant: the lease is held only once the audit log has recorded it. */
+static int
+grant(struct licd *d, struct srv_conn *c, uint32_t id, const struct lease *l)
+{
+	struct proto_msg m = { .type = PROTO_R_LEASE, .id = id };
+	struct audit_usage u;
+	struct lerr e = { 0 };
+
+	if (leases_add(&d->leases, l, &m.u.lease.lease) < 0)
+		return decision(c, id, d, false, LIMIT_REASON, 0,
+		    leases_in_use(&d->leases, l->product, l->feature));
+	u = (struct audit_usage){ true, m.u.lease.lease, l->product,
+	    l->feature, l->purpose, l->case_ref, NULL, l->uid, l->pid };
+	if (audit_usage(&d->audit, &u, &e) < 0) {
+		leases_remove(&d->leases, m.u.lease.lease, c, NULL);
+		log_ev(LOG_ERR, LOG_ID_AUDIT_ERROR, NULL, "%s", e.msg);
+		return srv_reply_error(c, id, "io", "the audit log cannot "
+		    "record the use: %s", e.msg);
+	}
+	licd_publish(d, false);
+	return srv_reply(c, &m);
+}
+
 static int
 h_acquire(void *ctx, struct srv_conn *c, const struct proto_msg *req)
 {
 	struct licd *d = ctx;
-	struct lease l = { .owner = c, .uid = srv_peer(c)->uid,
-	    .pid = srv_peer_pid(c) };
 	enum pol_reason why = POL_R_NOT_LICENSED;
-	struct audit_usage u;
-	struct proto_msg m = { .type = PROTO_R_LEASE, .id = req->id };
-	struct lerr e = { 0 };
 	uint32_t max = 0, in_use;
+	struct lease l;
 
-	name_of(req->u.acquire.product, l.product);
-	name_of(req->u.acquire.feature, l.feature);
-	name_of(req->u.acquire.purpose, l.purpose);
-	proto_cstr(req->u.acquire.case_ref, l.case_ref, sizeof(l.case_ref));
+	lease_of(c, req, &l);
 	in_use = leases_in_use(&d->leases, l.product, l.feature);
 	if (!l.product[0] || !l.feature[0] || !l.purpose[0] ||
 	    !pol_check(engine_view(&d->eng), l.product, l.feature, l.purpose,
@@ -98,19 +128,7 @@ h_acquire(void *ctx, struct srv_conn *c, const struct proto_msg *req)
 	if (!d->audit_ok)
 		return srv_reply_error(c, req->id, "io", "the audit log cannot "
 		    "record the use: counted uses are refused");
-	if (leases_add(&d->leases, &l, &m.u.lease.lease) < 0)
-		return decision(c, req->id, d, false, LIMIT_REASON, max,
-		    in_use);
-	u = (struct audit_usage){ true, m.u.lease.lease, l.product, l.feature,
-	    l.purpose, l.case_ref, NULL, l.uid, l.pid };
-	if (audit_usage(&d->audit, &u, &e) < 0) {
-		leases_remove(&d->leases, m.u.lease.lease, c, NULL);
-		log_ev(LOG_ERR, LOG_ID_AUDIT_ERROR, NULL, "%s", e.msg);
-		return srv_reply_error(c, req->id, "io", "the audit log cannot "
-		    "record the use: %s", e.msg);
-	}
-	licd_publish(d, false);
-	return srv_reply(c, &m);
+	return grant(d, c, req->id, &l);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -237,7 +238,6 @@ on_tick(sd_event_source *s, uint64_t usec, void *arg)
 	struct lerr e = { 0 };
 
 	snap_refresh(&d->snap);
-	sclock_tick(&d->clock, licd_boot_ns());
 	licd_sync_clock(d);
 	if (d->clock.signed_time - d->clock_saved >= SCLOCK_PERSIST_EVERY)
 		licd_save_clock(d);
@@ -274,6 +274,7 @@ static int
 open_state(struct licd *d, struct lerr *e)
 {
 	char path[CFG_PATH_MAX + 32];
+	struct timespec ts;
 	int created, r;
 	int64_t t;
 
@@ -285,7 +286,10 @@ open_state(struct licd *d, struct lerr *e)
 		log_info("created the device key %s", d->key->kid);
 	if ((r = store_clock_load(&d->store, &t, e)) < 0)
 		return r;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	sclock_init(&d->clock, t, licd_boot_ns());
+	sclock_align(&d->clock, licd_boot_ns(), (int64_t)ts.tv_sec *
+	    1000000000LL + ts.tv_nsec);
 	d->clock_saved = t;
 	d->store_ok = true;
 	snprintf(path, sizeof(path), "%s/%s", d->cfg->state_dir, AUDIT_FILE);
@@ -326,6 +330,7 @@ static int
 open_engine(struct licd *d, struct lerr *e)
 {
 	struct eng_start st;
+	size_t i;
 	int r;
 
 	if ((r = engine_open(&d->eng, &d->store, d->key->kid,
@@ -340,10 +345,14 @@ open_engine(struct licd *d, struct lerr *e)
 		log_ev(LOG_CRIT, LOG_ID_STORE_ERROR, NULL, "%zu stored roots "
 		    "do not rotate from root ver %llu: ignored", st.roots_bad,
 		    (unsigned long long)st.root_ver);
-	if (st.docs_bad > 0)
+	for (i = 0; i < st.docs_bad && i < ENG_MAX_BAD; i++)
+		log_ev(LOG_CRIT, LOG_ID_STORE_ERROR, NULL, "%s/%s failed "
+		    "verification at start, its licence is invalid: %s",
+		    d->cfg->state_dir, st.bad[i].what, st.bad[i].why);
+	if (st.docs_bad > ENG_MAX_BAD)
 		log_ev(LOG_CRIT, LOG_ID_STORE_ERROR, NULL, "%zu stored "
-		    "documents failed verification: their licences are "
-		    "invalid", st.docs_bad);
+		    "documents failed verification in all: their licences "
+		    "are invalid", st.docs_bad);
 	log_info("state loaded: root ver %llu, %zu stored documents verified",
 	    (unsigned long long)st.root_ver, st.docs);
 	if (st.first_stored)
@@ -420,6 +429,22 @@ audit_lifecycle(struct licd *d, const char *event)
 		    sclock_now(&d->clock, licd_wall()), &e), &e);
 }
 
+/* Room for SRV_MAX_CONNS peers and licd's own files (the hard limit
+ * permitting). */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = SRV_MAX_CONNS + SRV_ADMIN_RESERVE + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+	    want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("cannot raise the file limit: %s", strerror(errno));
+}
+
 /* Returns 0, or the exit code. */
 static int
 start(struct licd *d)
@@ -431,6 +456,7 @@ start(struct licd *d)
 		log_err("libsodium cannot initialise");
 		return LICD_EX_FAIL;
 	}
+	raise_nofile();
 	leases_init(&d->leases);
 	if ((r = open_state(d, &e)) < 0 || (r = open_engine(d, &e)) < 0 ||
 	    (r = open_runtime(d, &e)) < 0 || (r = open_loop(d, &e)) < 0) {

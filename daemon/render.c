@@ -119,7 +119,11 @@ text_status_line(FILE *f, const struct render_ctx *c,
 	char t[LTIME_LEN + 1], t2[LTIME_LEN + 1];
 	int64_t until = engine_fresh_until(c->eng, lv);
 
-	if (!lv->has_status && lv->has_licence && lv->loss != 0)
+	if (!lv->has_licence && lv->has_status)
+		fprintf(f, "  status: seq %llu, issued %s (no licence to be "
+		    "fresh for)\n", (unsigned long long)lv->status_seq,
+		    tfmt(lv->status_iat, t2));
+	else if (!lv->has_status && lv->has_licence && lv->loss != 0)
 		fprintf(f, "  status: none (not fresh since %s)\n",
 		    tfmt(lv->loss, t));
 	else if (!lv->has_status)
@@ -214,7 +218,8 @@ summary_lid(const struct render_ctx *c, const struct pol_licence_view *lv,
 	    lstate_name(lv->state));
 	render_causes(c, lv, causes, sizeof(causes));
 	if (lv->state_src.kind == POL_SRC_ORDER && lv->state != LSTATE_ACTIVE &&
-	    lv->state_src.num != 0)
+	    lv->state_src.num != 0 &&
+	    !(lv->causes & (1u << POL_C_EQUIVOCATION)))
 		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0,
 		    " by order %llu", (unsigned long long)lv->state_src.num);
 	else if (causes[0] != '\0')

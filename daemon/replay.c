@@ -76,8 +76,9 @@ rotate_to(struct replay *rp, uint64_t ver, struct lerr *e)
 	int r;
 
 	if ((r = load_doc(rp->eng, STORE_ROOT, NULL, ver, DOC_ROOT, rp->d,
-	    e)) < 0 || (r = root_rotate(&cur->root, cur->msg, cur->len, rp->d,
-	    &next->root, e)) < 0)
+	    e)) < 0 || (r = doc_verify_role(rp->d, &cur->root, ROLE_ROOT, 0,
+	    NULL, e)) < 0 || (r = root_rotate(&cur->root, cur->msg, cur->len,
+	    rp->d, &next->root, e)) < 0)
 		return r;
 	if (r == 1)
 		return 0;	/* the same root again */
@@ -221,6 +222,24 @@ prepare(struct replay *rp, enum store_kind k, const char *lid, uint64_t num,
 	return 0;
 }
 
+static void
+note_bad(struct replay *rp, enum store_kind k, const char *lid, uint64_t num,
+    int code, const struct lerr *e)
+{
+	struct eng_bad *b;
+
+	if (rp->out->docs_bad++ >= ENG_MAX_BAD)
+		return;
+	b = &rp->out->bad[rp->out->docs_bad - 1];
+	snprintf(b->what, sizeof(b->what), "docs/%s%s/%s", lid[0] == '.' ?
+	    "%" : "", lid, store_kind_prefix(k));
+	if (k != STORE_STATUS)
+		snprintf(b->what + strlen(b->what), sizeof(b->what) -
+		    strlen(b->what), "%llu", (unsigned long long)num);
+	snprintf(b->why, sizeof(b->why), "%s: %s", lerr_reason(code),
+	    e->msg[0] ? e->msg : "rejected");
+}
+
 /* Feed one stored document; a failure taints its lid. */
 static void
 feed(struct replay *rp, enum store_kind k, const char *lid, uint64_t num)
@@ -246,7 +265,7 @@ feed(struct replay *rp, enum store_kind k, const char *lid, uint64_t num)
 	}
 	if (r < 0) {
 		eng_taint(rp->eng, lid);
-		rp->out->docs_bad++;
+		note_bad(rp, k, lid, num, -r, &e);
 	} else {
 		rp->out->docs++;
 	}
@@ -307,7 +326,7 @@ list(struct replay *rp, enum store_kind k, const char *lid, struct nums *ns)
 	    &ns->n, &e) < 0) {
 		ns->n = 0;
 		eng_taint(rp->eng, lid);	/* cannot see them all */
-		rp->out->docs_bad++;
+		note_bad(rp, k, lid, 0, e.code, &e);
 	}
 }
 
@@ -316,8 +335,7 @@ is_revoke(struct replay *rp, const char *lid, uint64_t seq)
 {
 	struct lerr e = { 0 };
 
-	return load_doc(rp->eng, STORE_ORDER, lid, seq, DOC_ORDER, rp->d,
-	    &e) == 0 && eng_decode(rp->d, rp->p, &e) == 0 &&
+	return prepare(rp, STORE_ORDER, lid, seq, &e) == 0 &&
 	    rp->p->order.action == ACT_REVOKE;
 }
 
@@ -346,8 +364,11 @@ replay_orders(struct replay *rp, const char *lid, struct nums *ns,
 	uint64_t *held = NULL;
 	size_t i;
 
-	if (lc == NULL || (list(rp, STORE_CONFLICT_LICENCE, lid, lc),
-	    (held = calloc(lc->n + 1, sizeof(*held))) == NULL)) {
+	if (lc != NULL) {
+		list(rp, STORE_CONFLICT_LICENCE, lid, lc);
+		held = calloc(lc->n + 1, sizeof(*held));
+	}
+	if (held == NULL) {		/* out of memory: fail closed */
 		free(lc);
 		eng_taint(rp->eng, lid);
 		return;
@@ -416,8 +437,7 @@ first_iat(struct replay *rp, struct lid_key *k, struct nums *ns)
 	if (store_doc_list(rp->eng->store, STORE_LICENCE, k->lid, ns->v,
 	    STORE_MAX_NUMS, &ns->n, &e) < 0 || ns->n == 0)
 		return;
-	if (load_doc(rp->eng, STORE_LICENCE, k->lid, ns->v[0], DOC_LICENCE,
-	    rp->d, &e) == 0 && eng_decode(rp->d, rp->p, &e) == 0)
+	if (prepare(rp, STORE_LICENCE, k->lid, ns->v[0], &e) == 0)
 		k->iat = rp->p->licence.iat;
 }
 

@@ -45,6 +45,14 @@ sclock_raise(struct sclock *c, int64_t t)
 		c->signed_time = t;
 }
 
+void
+sclock_align(struct sclock *c, int64_t boot_ns, int64_t wall_ns)
+{
+	sclock_tick(c, boot_ns);
+	if (wall_ns >= 0)
+		c->boot_ref = boot_ns - wall_ns % NS;
+}
+
 int64_t
 sclock_now(const struct sclock *c, int64_t wall)
 {

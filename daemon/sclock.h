@@ -32,6 +32,15 @@ int sclock_observe(struct sclock *c, int64_t iat, int64_t wall);
 /* Move to t when later (e.g. the policy state's own signed clock). */
 void sclock_raise(struct sclock *c, int64_t t);
 
+/*
+ * Count the running time so far, then let the next second of running time
+ * end when the wall clock's second does (wall_ns: CLOCK_REALTIME in ns):
+ * the signed clock then moves in step with the wall clock, so that a
+ * signed clock set to wall + SCLOCK_SKEW by a document does not flap the
+ * rollback alarm on sub-second phase differences.
+ */
+void sclock_align(struct sclock *c, int64_t boot_ns, int64_t wall_ns);
+
 /* now = max(wall, signed). */
 int64_t sclock_now(const struct sclock *c, int64_t wall);
 

@@ -45,6 +45,7 @@ struct srv {
 	bool own_path;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	sd_event_source *listen;
+	sd_event_source *pause;		/* re-enables listen after EMFILE */
 	struct proto_admin admin;
 	const struct srv_handler *handlers;
 	size_t nhandlers;
@@ -417,22 +418,38 @@ peer_creds(struct srv_conn *c)
 	c->peer.groups = c->groups;
 }
 
+/* Over SRV_MAX_CONNS only an admin gets in (SRV_ADMIN_RESERVE more):
+ * peers holding every slot must not lock the operator out. */
+static bool
+room_for(const struct srv *s, const struct srv_conn *c)
+{
+	if (s->nconns < SRV_MAX_CONNS)
+		return true;
+	return s->nconns < SRV_MAX_CONNS + SRV_ADMIN_RESERVE &&
+	    proto_allowed(PROTO_IMPORT, &c->peer, &s->admin);
+}
+
 static void
 conn_new(struct srv *s, int fd)
 {
 	struct srv_conn *c;
 
-	if (s->nconns >= SRV_MAX_CONNS || (c = calloc(1, sizeof(*c))) ==
-	    NULL) {
-		log_ev(LOG_WARNING, LOG_ID_PEER, NULL, "more than %d peers: "
-		    "connection refused", SRV_MAX_CONNS);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
 		return;
 	}
 	c->srv = s;
 	c->fd = fd;
-	c->id = ++s->next_id;
 	peer_creds(c);
+	if (!room_for(s, c)) {
+		log_ev(LOG_WARNING, LOG_ID_PEER, NULL, "more than %d peers: "
+		    "connection of uid %u refused", SRV_MAX_CONNS,
+		    (unsigned)c->peer.uid);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->id = ++s->next_id;
 	c->in_cap = IN_START;
 	c->in = malloc(c->in_cap);
 	c->next = s->conns;
@@ -447,6 +464,35 @@ conn_new(struct srv *s, int fd)
 }
 
 static int
+on_listen_again(sd_event_source *src, uint64_t usec, void *arg)
+{
+	struct srv *s = arg;
+
+	(void)src;
+	(void)usec;
+	sd_event_source_set_enabled(s->listen, SD_EVENT_ON);
+	return 0;
+}
+
+/* Out of file descriptors: the listening socket stays readable, so stop
+ * watching it for a moment instead of spinning on accept(). */
+static void
+pause_listening(struct srv *s)
+{
+	log_ev(LOG_WARNING, LOG_ID_PEER, NULL, "accept: %s: new connections "
+	    "wait %d ms", strerror(errno), SRV_PAUSE_MS);
+	sd_event_source_set_enabled(s->listen, SD_EVENT_OFF);
+	if (s->pause == NULL)
+		sd_event_add_time_relative(s->ev, &s->pause, CLOCK_MONOTONIC,
+		    SRV_PAUSE_MS * 1000ULL, 0, on_listen_again, s);
+	else {
+		sd_event_source_set_time_relative(s->pause,
+		    SRV_PAUSE_MS * 1000ULL);
+		sd_event_source_set_enabled(s->pause, SD_EVENT_ONESHOT);
+	}
+}
+
+static int
 on_listen(sd_event_source *src, int fd, uint32_t revents, void *arg)
 {
 	struct srv *s = arg;
@@ -456,13 +502,17 @@ on_listen(sd_event_source *src, int fd, uint32_t revents, void *arg)
 	(void)revents;
 	for (i = 0; i < 64; i++) {
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept: %s", strerror(errno));
-			break;
+		if (cfd >= 0) {
+			conn_new(s, cfd);
+			continue;
 		}
-		conn_new(s, cfd);
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			pause_listening(s);
+		else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept: %s", strerror(errno));
+		break;
 	}
 	return 0;
 }
@@ -557,6 +607,7 @@ srv_close(struct srv *s)
 	while (s->conns != NULL)
 		conn_free(s->conns);
 	sd_event_source_disable_unref(s->listen);
+	sd_event_source_disable_unref(s->pause);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->own_path)

@@ -29,6 +29,12 @@ static const char *const kind_prefix[STORE__KINDS] = {
 	[STORE_CONFLICT_ORDER] = "conflict-order-",
 };
 
+const char *
+store_kind_prefix(enum store_kind k)
+{
+	return (int)k >= 0 && k < STORE__KINDS ? kind_prefix[k] : "?";
+}
+
 /* Names that store_put() must never touch. */
 static const char *const reserved[] = {
 	"device.key", "audit.log", "clock", "root", "docs", "outbox",

@@ -97,6 +97,9 @@ int store_write_at(int dirfd, const char *dir, const char *name,
 int store_read_at(int dirfd, const char *dir, const char *name, size_t max,
     char **out, size_t *len, struct lerr *e);
 
+/* The file name prefix of kind k ("licence-", "status", ...). */
+const char *store_kind_prefix(enum store_kind k);
+
 /* Documents. lid must match the lid alphabet (pl_lid_valid). */
 int store_doc_put(struct store *s, enum store_kind k, const char *lid,
     uint64_t num, const void *buf, size_t len, struct lerr *e);

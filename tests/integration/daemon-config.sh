@@ -57,7 +57,11 @@ bad "an unknown key in a group" 'unknown key "enforce.colour"' "${base[@]}" 'enf
 bad "a wrong type" 'client_grace.*expected a string' "${base[@]}" 'client_grace = 30;'
 bad "a relative path" 'not an absolute path' "root = \"root.doc\";" "${base[@]:1}"
 bad "a relative purposes path" 'not an absolute path' "${base[@]:0:3}" 'purposes = "purposes.conf";'
-bad "a purposes file that does not exist" 'purposes' "${base[@]:0:3}" "purposes = \"$T/none.conf\";"
+printf '%s\n' "${base[@]:0:3}" "purposes = \"$T/none.conf\";" >bad.conf
+"$LICD" --config "$T/bad.conf" --check-config >out.txt 2>err.txt
+rc=$?
+check "a purposes file that cannot be read: exit 78, naming it (FILE:0)" \
+	test "$rc" -eq 78 -a -n "$(grep "$T/none.conf:0: " err.txt)"
 bad "a bad duration" 'client_grace.*duration' "${base[@]}" 'client_grace = "30 seconds";'
 bad "a duration below 1 s" 'client_grace' "${base[@]}" 'client_grace = "0s";'
 bad "a missing group" 'no group' "${base[@]}" 'admin_group = "no-such-group-xyz";'
@@ -149,4 +153,32 @@ out=$(LC check 2>/dev/null)
 rc=$?
 check "licctl check without licd: one line, CRITICAL or UNKNOWN (exit 2 or 3)" \
 	test "$rc" -ge 2 -a "$rc" -le 3 -a "$(echo "$out" | grep -cE '^LICD (CRITICAL|UNKNOWN) - ')" = 1
+# --- the man pages follow the programs ------------------------------------------
+# (STYLE: every binary and the configuration file have a man page whose
+# SYNOPSIS matches usage().)
+man_synopsis() { sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$1"; }
+missing=
+for c in $("$LICCTL" --help | sed -n 's/^  \([a-z]\{1,\}\).*/\1/p'); do
+	man_synopsis "$SRC/doc/licctl.8" | grep -q "^\.Cm $c\b" || missing="$missing $c"
+done
+check "licctl(8) SYNOPSIS has every command of licctl --help${missing:+ (missing:$missing)}" \
+	test -z "$missing" -a -f "$SRC/doc/licctl.8"
+missing=
+for o in $("$LICCTL" --help | grep -o -- '--[a-z-]*' | sort -u); do
+	man_synopsis "$SRC/doc/licctl.8" | grep -q -- "Fl -${o#--}\b" || missing="$missing $o"
+done
+check "licctl(8) SYNOPSIS has every option of licctl --help${missing:+ (missing:$missing)}" \
+	test -z "$missing"
+missing=
+for o in $("$LICD" --help | grep -o -- '--[a-z-]*' | sort -u); do
+	man_synopsis "$SRC/doc/licd.8" | grep -q -- "Fl -${o#--}\b" || missing="$missing $o"
+done
+check "licd(8) SYNOPSIS has every option of licd --help${missing:+ (missing:$missing)}" \
+	test -z "$missing" -a -f "$SRC/doc/licd.8"
+missing=
+for k in $(sed -n 's/^[[:space:]]*\(STR\|DUR\|LIST\|GROUP\)("\([a-z_]*\)".*/\2/p' "$SRC/daemon/config.c"); do
+	grep -q "^\.It Cm $k " "$SRC/doc/licd.conf.5" || missing="$missing $k"
+done
+check "licd.conf(5) documents every key of daemon/config.c's table${missing:+ (missing:$missing)}" \
+	test -z "$missing" -a -f "$SRC/doc/licd.conf.5"
 lib_finish

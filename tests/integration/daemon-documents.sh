@@ -46,8 +46,15 @@ query() {
 }
 
 # === licence and status: accepted ==============================================
+out=$(LC check 2>&1)
+check "licctl check without any licence: CRITICAL, no licence installed" \
+	test $? -eq 2 -a "$out" = "LICD CRITICAL - no licence installed"
+check "runtime_dir/enforce says stop while no licence is held" \
+	grep -qx 'action stop' "$T/run/enforce"
 mk_licence lic1.doc
 expect_import_ok "a licence for this device is accepted" lic1.doc
+check "import prints FILE: accepted: licence LID ver 1 on stdout" \
+	grep -qx "lic1.doc: accepted: licence $LID ver 1" "$T/imp.out"
 check_eq "status lists the lid with its ver and product" \
 	"IL-2026-0042 1 interceptor" \
 	"'%s %s %s' % (L('IL-2026-0042')['lid'], L('IL-2026-0042')['ver'], L('IL-2026-0042')['product'])"
@@ -80,6 +87,8 @@ query "query: a feature the licence lacks is not-licensed" \
 query "query: a product without a licence is not-licensed" \
 	"denied not-licensed" sensor geo.locate terrorism
 expect_import_ok "a document identical to one held is a no-op (exit 0)" lic1.doc
+check "import prints FILE: no-op: licence LID ver 1" \
+	grep -qx "lic1.doc: no-op: licence $LID ver 1" "$T/imp.out"
 check "receipts: licence-applied and status-applied in the outbox" \
 	receipt_has licence-applied "$LID" 1
 check "receipts: status-applied for the status" receipt_has status-applied "$LID" 0
@@ -270,6 +279,17 @@ mk_status st2.doc 2
 expect_import_ok "a status naming order 2 is accepted" st2.doc
 mk_order o3.doc 3 reinstate --nbf "$(ts 6)"
 expect_import_ok "a reinstate order with nbf ahead is accepted (pending)" o3.doc
+check "import prints FILE: pending: order LID seq 3" \
+	grep -qx "o3.doc: pending: order $LID seq 3" "$T/imp.out"
+LC status >status.txt 2>&1
+check "licctl status: the pending order line" \
+	grep -qx "  pending: seq 3 reinstate from $(msg_of o3.doc | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["nbf"])')" status.txt
+check "licctl status: the state and order-in-force lines" \
+	test -n "$(grep -x '  state: restricted (order)' status.txt)" -a \
+	    -n "$(grep -x '  order in force: seq 2 restrict, ref DECA-2' status.txt)"
+check "licctl status: the licence line and a fresh status" \
+	test -n "$(grep -x "$LID ver 5, product interceptor" status.txt)" -a \
+	    -n "$(grep '^  status: fresh until .* (seq 2, issued ' status.txt)"
 check_eq "pending: listed with seq, action and nbf; the restriction stays" \
 	'restricted 3 reinstate 2' \
 	"'%s %s %s %s' % (L('$LID')['state'], L('$LID')['pending'][0]['seq'], L('$LID')['pending'][0]['action'], L('$LID')['order']['seq'])"
@@ -358,6 +378,24 @@ LID=IL-2026-0077 PRODUCT=analyser mk_licence late.doc
 expect_import_ok "its licence arriving later is accepted" late.doc
 check_eq "the early suspend order is in force once the licence is there" \
 	'suspended 1' "'%s %s' % (L('IL-2026-0077')['state'], L('IL-2026-0077')['order']['seq'])"
+LID=IL-2026-0077 mk_order early3.doc 3 reinstate
+LID=IL-2026-0077 mk_order early2.doc 2 restrict --keep-none
+expect_import_ok "order 3 (with order 2 missing) is accepted" early3.doc
+expect_import_ok "the missing lower order 2 is taken" early2.doc
+check "import prints FILE: superseded: order LID seq 2" \
+	grep -qx "early2.doc: superseded: order IL-2026-0077 seq 2" "$T/imp.out"
+check_eq "a superseded order changes nothing: order 3 stays in force" 3 "L('IL-2026-0077')['order']['seq']"
+LC explain interceptor no.such.feature >explain.out 2>explain.err
+rc=$?
+check "licctl explain of a feature no licence grants: exit 1, not-found" \
+	test "$rc" -eq 1 -a -n "$(grep '^licctl: not-found: ' explain.err)"
+LC report IL-NONE >report.out 2>report.err
+rc=$?
+check "licctl report of a lid not held: exit 1, not-found" \
+	test "$rc" -eq 1 -a -n "$(grep '^licctl: not-found: ' report.err)"
+LC report "$LID" >report.doc 2>report.err
+check "licctl report: a usage report signed by the device key (licd:v1:report)" \
+	tok_verify "$DEVPUB" report report.doc
 
 # === revoke is terminal ========================================================
 LID=IL-REV PRODUCT=sensor mk_licence rev-lic.doc
@@ -483,6 +521,29 @@ check "after kill -9 and a restart, licctl status --json is the same" \
 LC audit verify >audit.out 2>audit.err
 check "licctl audit verify accepts the audit log" test $? -eq 0
 show audit.err
+
+# === a stored document altered while licd was down (DESIGN 5.1) ================
+# Every start re-verifies what is stored: the altered lid is invalid
+# (unverified), the others are untouched.
+licd_stop
+f=$STATE/docs/IL-2026-0077/licence-1
+if [ -f "$f" ]; then
+	tamper "$f" 's/"analyser"/"analysex"/' >"$T/altered-store"
+	cat "$T/altered-store" >"$f"
+	licd_start || nok "licd starts with an altered stored document"
+	check_eq "an altered stored licence: its lid is invalid, reason unverified" \
+		'invalid true' "'%s %s' % (L('IL-2026-0077')['state'], json.dumps('unverified' in L('IL-2026-0077')['reasons']))"
+	check_eq "... its features are denied (invalid)" invalid \
+		"sorted(set(f['reason'] for f in (L('IL-2026-0077')['features'] or {}).values()))[0] if L('IL-2026-0077')['features'] else 'invalid'"
+	check_eq "the other licences are untouched by it" suspended "L('$LID')['state']"
+	check "the failed verification is logged as critical" \
+		grep -qE '^<2>licd: .*(fail|verif)' "$T/licd.log"
+	check "the critical line names the document (STYLE: errors name the file)" \
+		grep -qE '^<2>licd: .*(IL-2026-0077|licence-1)' "$T/licd.log"
+else
+	nok "the store keeps docs/<lid>/licence-<ver> (docs/IL-2026-0077/licence-1)"
+	ls -R "$STATE/docs" | show - 10
+fi
 
 licd_stop
 lib_finish

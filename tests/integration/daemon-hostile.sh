@@ -181,7 +181,11 @@ elif mode == "nonreader":	# pipelined METRICS, replies never read
         replies += 1
     print("sent=%d replies=%d closed=%s" % (sent, replies, "yes" if f == EOF else "no"))
 elif mode == "many":		# N connections at once, held HOLD s
+    import resource
     n, hold = int(args[0]), float(args[1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n + 64, hard))
     cs = []
     for i in range(n):
         try:
@@ -270,11 +274,32 @@ check "a peer that never reads: licd's memory stays bounded (< +16 MiB)" \
 check "a peer that never reads its replies is cut off" grep -q 'closed=yes' nonreader.out
 check "licd answers after the non-reading peer" alive
 
-got=$(H many 300 2)
-note "300 peers: $got"
-check "300 simultaneous peers: the ones over the limit are closed at accept" \
+# The peer limit of this licd (doc/PROTOCOL.md §7), and 44 more.
+max=$(sed -n 's/^#define SRV_MAX_CONNS[[:space:]]*\([0-9]*\).*/\1/p' "$SRC/daemon/server.h")
+max=${max:-256}
+got=$(H many $((max + 44)) 2)
+note "$((max + 44)) peers: $got"
+check "$((max + 44)) simultaneous peers: the 44 over the limit of $max are closed at accept" \
 	test "$(echo "$got" | sed -n 's/.*closed=\([0-9]*\).*/\1/p')" -ge 44
-check "licd answers after 300 simultaneous peers" alive
+check "licd answers after $((max + 44)) simultaneous peers" alive
+
+# An unprivileged user who holds every connection slot (idle peers are
+# legitimate: subscribers wait silently) must not lock the administrator
+# out: orders still have to get in over the socket.
+if [ -n "${AS_NOBODY+x}" ]; then
+	"${AS_NOBODY[@]}" timeout 30 "$PY" "$T/hostile.py" "$SOCK" many "$max" 8 >hold.out 2>&1 &
+	hold_pid=$!
+	BG_PIDS+=("$hold_pid")
+	sleep 3
+	mk_status st-held.doc 0
+	imp st-held.doc
+	rc=$IMP_RC
+	check "while nobody holds all $max connection slots, root can still import" \
+		test "$rc" -eq 0
+	show "$T/imp.err" 2
+	wait "$hold_pid" 2>/dev/null
+	check "licd answers once the slots are free again" alive
+fi
 check_eq "the state is unchanged by all this" active "L('$LID')['state']"
 
 # --- a full and a read-only state directory ------------------------------------

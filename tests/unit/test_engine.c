@@ -33,6 +33,7 @@ static paserk_kid kid[NKEYS];
 static char dir[64], sdir[96], rootpath[128];
 static struct store store;
 static struct engine eng;
+static struct eng_start last_start;	/* of the last start() */
 
 static const char *
 tm(int64_t t)
@@ -165,13 +166,12 @@ write_file(const char *path, const char *text)
 static void
 start(int64_t wall)
 {
-	struct eng_start st;
 	struct lerr e = { 0 };
 
 	if (store_open(&store, sdir, &e) != 0 ||
 	    engine_open(&eng, &store, kid[DEV], LICD_SRCDIR
 	    "/policy/purposes.conf", &e) != 0 ||
-	    engine_start(&eng, rootpath, 0, wall, &st, &e) != 0)
+	    engine_start(&eng, rootpath, 0, wall, &last_start, &e) != 0)
 		fail_msg("start: %s", e.msg);
 	engine_refresh(&eng, wall, NULL);
 }
@@ -449,6 +449,8 @@ t_tampered_store_invalidates(void **state)
 	corrupt("order-1");
 	restart(T0 + 5);
 	assert_int_equal(engine_tainted(&eng, LID), 1);
+	assert_int_equal(last_start.docs_bad, 1);
+	assert_string_equal(last_start.bad[0].what, "docs/" LID "/order-1");
 	assert_int_equal(lv()->state, LSTATE_INVALID);
 	for (i = 0; i < lv()->nfeatures; i++) {
 		assert_false(lv()->features[i].allowed);

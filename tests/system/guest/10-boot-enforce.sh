@@ -283,8 +283,10 @@ else
 	journalctl -b -u licd-enforce.service --no-pager | tail -5 >"$D/j.txt"
 	show "$D/j.txt" 5
 fi
+# The enforcer unmasks both units asynchronously (the unit in /etc through
+# a drop-in and a daemon-reload): allow it a moment, as an operator would.
 check "reinstated: the operator can start the product's units again" \
-	systemctl start interceptor.service interceptor-web.service
+	wait_for 15 systemctl start interceptor.service interceptor-web.service
 check "reinstated: the product's units run" \
 	systemctl -q is-active interceptor.service interceptor-web.service
 LC import o2.doc >/dev/null 2>&1

@@ -34,6 +34,7 @@ struct srv_conn {
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;
 	bool subscribed;
+	bool admin;		/* counted in srv.nadmin */
 	bool busy;		/* inside its own callback: free later */
 	bool drop;		/* free as soon as possible */
 	bool hangup;		/* stop reading, close once flushed */
@@ -53,6 +54,7 @@ struct srv {
 	void *ctx;
 	struct srv_conn *conns;
 	size_t nconns;
+	size_t nadmin;		/* connections of admin peers */
 	uint64_t next_id;
 };
 
@@ -67,6 +69,7 @@ conn_free(struct srv_conn *c)
 	if (c->next != NULL)
 		c->next->pprev = c->pprev;
 	s->nconns--;
+	s->nadmin -= c->admin;
 	if (s->on_close != NULL)
 		s->on_close(s->ctx, c);
 	sd_event_source_disable_unref(c->io);
@@ -418,15 +421,15 @@ peer_creds(struct srv_conn *c)
 	c->peer.groups = c->groups;
 }
 
-/* Over SRV_MAX_CONNS only an admin gets in (SRV_ADMIN_RESERVE more):
- * peers holding every slot must not lock the operator out. */
+/* Over SRV_MAX_CONNS only an admin gets in, while fewer than
+ * SRV_ADMIN_RESERVE admins are connected: unprivileged peers holding every
+ * slot must not lock the operator out (and admins cannot take more). */
 static bool
 room_for(const struct srv *s, const struct srv_conn *c)
 {
 	if (s->nconns < SRV_MAX_CONNS)
 		return true;
-	return s->nconns < SRV_MAX_CONNS + SRV_ADMIN_RESERVE &&
-	    proto_allowed(PROTO_IMPORT, &c->peer, &s->admin);
+	return c->admin && s->nadmin < SRV_ADMIN_RESERVE;
 }
 
 static void
@@ -441,6 +444,7 @@ conn_new(struct srv *s, int fd)
 	c->srv = s;
 	c->fd = fd;
 	peer_creds(c);
+	c->admin = proto_allowed(PROTO_IMPORT, &c->peer, &s->admin);
 	if (!room_for(s, c)) {
 		log_ev(LOG_WARNING, LOG_ID_PEER, NULL, "more than %d peers: "
 		    "connection of uid %u refused", SRV_MAX_CONNS,
@@ -458,6 +462,7 @@ conn_new(struct srv *s, int fd)
 		s->conns->pprev = &c->next;
 	s->conns = c;
 	s->nconns++;
+	s->nadmin += c->admin;
 	if (c->in == NULL || sd_event_add_io(s->ev, &c->io, fd, EPOLLIN,
 	    on_conn_io, c) < 0)
 		conn_free(c);

@@ -16,7 +16,8 @@
 
 #define SRV_SOCKET		"licd.sock"
 #define SRV_MAX_CONNS		1100	/* more are closed at once */
-#define SRV_ADMIN_RESERVE	16	/* admin peers beyond SRV_MAX_CONNS */
+#define SRV_ADMIN_RESERVE	16	/* admins admitted beyond SRV_MAX_CONNS
+					 * while fewer are connected */
 #define SRV_PAUSE_MS		250	/* no accept() after EMFILE */
 #define SRV_MAX_GROUPS		64	/* supplementary groups looked at */
 #define SRV_OUT_MAX		(4 * 1024 * 1024)	/* queued per peer */

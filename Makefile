@@ -131,10 +131,11 @@ $(O)/licd: $(LICD_OBJ) $(LIBPOLICY) $(LIBCOMMON)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(LICD_OBJ) $(LIBPOLICY) \
 		$(LIBCOMMON) $(call pc_libs,libsystemd) $(BASE_LIBS)
 
-$(O)/licctl: $(LICCTL_OBJ) $(LIBPOLICY) $(LIBCOMMON)
+# licctl query goes through liblicd, as a product would (DESIGN 5.4).
+$(O)/licctl: $(LICCTL_OBJ) $(LIBPOLICY) $(LIBCOMMON) $(LIBLICD)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(LICCTL_OBJ) $(LIBPOLICY) \
-		$(LIBCOMMON) $(BASE_LIBS)
+		$(LIBCOMMON) -L$(O) -llicd -Wl,-rpath,'$$ORIGIN' $(BASE_LIBS)
 
 # Every test is one .c file linked with both archives; tests may use
 # OpenSSL (cross-checks) and cmocka.

@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+/* The vendor library, by path: daemon/licd.h is the daemon's own header. */
+#include "../../client-lib/include/licd.h"
 #include "licctl.h"
 #include "ltime.h"
 
@@ -158,31 +160,45 @@ cmd_explain(struct client *c, int argc, char **argv)
 	return simple(c, &m);
 }
 
-/* DESIGN 5.4: "allowed" (0) or "denied <reason>" (1); an unreachable
- * daemon is a denial too. */
+/* The socket licctl talks to; query derives the runtime directory (and
+ * so the snapshot) from it. */
+static const char *socket_path;
+
+/* DESIGN 5.4: "allowed" (0) or "denied <reason>" (1), decided through
+ * liblicd exactly as a product would decide it (the snapshot next to the
+ * socket); a daemon that is gone is "denied daemon-unavailable". */
 static int
 cmd_query(struct client *c, int argc, char **argv)
 {
-	struct proto_msg m = { .type = PROTO_QUERY };
-	const struct proto_bytes *reason;
+	struct licd_options o = LICD_OPTIONS_INIT;
+	char dir[1024];
+	const char *slash = strrchr(socket_path, '/');
+	licd_reason_t why = LICD_REASON_DAEMON_UNAVAILABLE;
+	licd_t *h = NULL;
+	int ok = 0;
 
 	(void)argc;
-	m.u.query.product = proto_str(argv[0]);
-	m.u.query.feature = proto_str(argv[1]);
-	m.u.query.purpose = proto_str(argv[2]);
-	if (c->fd < 0 || client_call(c, &m) < 0) {
+	if (c->fd < 0) {	/* DESIGN 5.4: an unreachable daemon denies */
 		printf("denied daemon-unavailable\n");
 		return LICCTL_EX_FAIL;
 	}
-	if (c->reply.type == PROTO_R_DECISION && c->reply.u.decision.allowed) {
+	if (slash != NULL && (size_t)(slash - socket_path) < sizeof(dir)) {
+		memcpy(dir, socket_path, (size_t)(slash - socket_path));
+		dir[slash - socket_path] = '\0';
+		o.runtime_dir = dir[0] != '\0' ? dir : "/";
+	}
+	o.socket_path = socket_path;
+	o.flags = LICD_OPEN_NO_ENV;
+	if (licd_open(argv[0], &o, &h) == 0)
+		ok = licd_check(h, argv[1], argv[2], &why);
+	else
+		why = LICD_REASON_NOT_LICENSED;	/* not a product name */
+	licd_close(h);
+	if (ok == 1) {
 		printf("allowed\n");
 		return LICCTL_EX_OK;
 	}
-	reason = c->reply.type == PROTO_R_DECISION ?
-	    &c->reply.u.decision.reason : c->reply.type == PROTO_R_ERROR ?
-	    &c->reply.u.error.reason : NULL;
-	printf("denied %.*s\n", reason ? (int)reason->len : 8,
-	    reason ? (const char *)reason->p : "internal");
+	printf("denied %s\n", licd_reason_str(why));
 	return LICCTL_EX_FAIL;
 }
 
@@ -444,8 +460,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return LICCTL_EX_UNREACHABLE;
 	}
+	socket_path = licctl_socket_path(sock);
 	/* query and check answer even when licd is gone. */
-	if (client_open(&c, licctl_socket_path(sock)) < 0 &&
+	if (client_open(&c, socket_path) < 0 &&
 	    cmds[i].fn != cmd_query && cmds[i].fn != cmd_check)
 		return LICCTL_EX_UNREACHABLE;
 	r = cmds[i].fn(&c, n, argv + optind + 1);

@@ -317,6 +317,9 @@ doc_verify_key(const struct doc *d, const uint8_t pk[TOK_PK_LEN],
 	return 0;
 }
 
+/* The first root is the one exception to "verify before parsing": its keys
+ * are in its own message. It is trusted by configuration (and, in a
+ * production build, by the compiled-in pin), not by a signature. */
 int
 root_from_doc(const struct doc *d, struct root *out, struct lerr *e)
 {
@@ -340,30 +343,27 @@ root_rotate(const struct root *cur, const uint8_t *cur_msg, size_t cur_len,
 	if (d->type != DOC_ROOT)
 		return lerr_set(e, LICD_E_TYPE, "typ \"%s\" where root was "
 		    "expected", doc_type_name(d->type));
+	/* Verify before parsing: a threshold of the root role we trust must
+	 * have signed it before its JSON is read at all. */
+	if ((r = doc_verify_role(d, cur, ROLE_ROOT, 0, NULL, e)) < 0) {
+		lerr_prefix(e, "old root ver %llu",
+		    (unsigned long long)cur->ver);
+		return r;
+	}
+	if (d->msg_len == cur_len && memcmp(d->msg, cur_msg, cur_len) == 0) {
+		*out = *cur;	/* the root we hold: a no-op */
+		return 1;
+	}
 	if ((next = malloc(sizeof(*next))) == NULL)
 		return lerr_set(e, LICD_E_NOMEM, "out of memory");
 	if ((r = pl_decode_root(d->msg, d->msg_len, next, e)) < 0)
 		goto out;
-	if (next->ver == cur->ver && d->msg_len == cur_len &&
-	    memcmp(d->msg, cur_msg, cur_len) == 0) {
-		/* The root we hold: a no-op, once its signatures check out. */
-		if ((r = doc_verify_role(d, cur, ROLE_ROOT, 0, NULL, e)) < 0)
-			goto out;
-		*out = *cur;
-		r = 1;
-		goto out;
-	}
 	if (next->ver != cur->ver + 1) {
 		r = lerr_set(e, LICD_E_ROOT_VERSION, "root ver %llu cannot "
 		    "follow ver %llu (only ver %llu can)",
 		    (unsigned long long)next->ver,
 		    (unsigned long long)cur->ver,
 		    (unsigned long long)cur->ver + 1);
-		goto out;
-	}
-	if ((r = doc_verify_role(d, cur, ROLE_ROOT, 0, NULL, e)) < 0) {
-		lerr_prefix(e, "old root ver %llu",
-		    (unsigned long long)cur->ver);
 		goto out;
 	}
 	if ((r = doc_verify_role(d, next, ROLE_ROOT, 0, NULL, e)) < 0) {

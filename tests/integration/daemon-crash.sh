@@ -32,6 +32,7 @@ expect_import_ok "licence and first status accepted" lic.doc st0.doc
 # Expected after document i: the order in force, its state, the status iat.
 declare -a DOC WANT_SEQ WANT_STATE WANT_IAT
 seq_=0 st_iat=$(msg_of st0.doc | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["iat"])')
+st0_iat=$st_iat
 state_=active
 for i in $(seq 1 "$N"); do
 	iat=$(date -u -d "@$((base + i))" +%Y-%m-%dT%H:%M:%SZ)
@@ -50,7 +51,7 @@ for i in $(seq 1 "$N"); do
 	fi
 	DOC[i]=d$i.doc WANT_SEQ[i]=$seq_ WANT_STATE[i]=$state_ WANT_IAT[i]=$st_iat
 done
-DOC[0]= WANT_SEQ[0]=none WANT_STATE[0]=active WANT_IAT[0]=$st_iat
+DOC[0]= WANT_SEQ[0]=none WANT_STATE[0]=active WANT_IAT[0]=$st0_iat
 
 # verify_round ACKED INFLIGHT: the state licd loaded is the one after
 # document ACKED, or after INFLIGHT (answered by nobody: the kill came
@@ -143,8 +144,14 @@ note "whole status compared after $whole of the restarts"
 note "$rounds rounds, $restarts restarts ($early killed while loading), $imports imports, $acked of $N documents acknowledged, $(($(date +%s) - start)) s"
 
 check "no import was refused during the run" test "$rejected" -eq 0
-check "at least half of the $N documents acknowledged across the kills" \
-	test "$acked" -ge $((N / 2))
+# Throughput under kills: an ASan build is several times slower and runs
+# out of time first, so the figure only means something in the plain build.
+if ldd "$LICD" 2>/dev/null | grep -q libasan; then
+	skip "at least half of the $N documents acknowledged ($acked): ASan build"
+else
+	check "at least half of the $N documents acknowledged across the kills" \
+		test "$acked" -ge $((N / 2))
+fi
 check "at least 10 kill -9 rounds" test "$restarts" -ge 10
 check "licd started again after every kill -9" \
 	test "$bad_start" -eq 0 -a "$restarts" -gt 0

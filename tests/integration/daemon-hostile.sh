@@ -269,8 +269,13 @@ rss1=$(rss)
 wait "$nr_pid"
 got=$(cat nonreader.out)
 note "non-reading peer: $got; licd RSS ${rss0:-?} kB before, ${rss1:-?} kB while it did not read"
-check "a peer that never reads: licd's memory stays bounded (< +16 MiB)" \
-	test -n "$rss0" -a -n "$rss1" -a "${rss1:-0}" -lt $((${rss0:-0} + 16384))
+# ASan's shadow memory and quarantine make RSS meaningless there.
+if ldd "$LICD" 2>/dev/null | grep -q libasan; then
+	skip "a peer that never reads: memory bound not measured in an ASan build"
+else
+	check "a peer that never reads: licd's memory stays bounded (< +16 MiB)" \
+		test -n "$rss0" -a -n "$rss1" -a "${rss1:-0}" -lt $((${rss0:-0} + 16384))
+fi
 check "a peer that never reads its replies is cut off" grep -q 'closed=yes' nonreader.out
 check "licd answers after the non-reading peer" alive
 

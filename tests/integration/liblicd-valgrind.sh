@@ -15,6 +15,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failed=0
 
+export LICD_UNDER_VALGRIND=1
 if ! command -v valgrind >/dev/null; then
 	echo "skip - valgrind is not installed (make deps installs it)"
 	exit 0
